@@ -1,0 +1,21 @@
+/*
+ * PrlApiNet.h — virtual networks, port forwarding and traffic shaping.  None is
+ * implemented yet; the header exists so that programs including it, or
+ * PrlApi.h, compile.
+ */
+#ifndef OPENPRL_PRLAPINET_H
+#define OPENPRL_PRLAPINET_H
+
+#include "PrlTypes.h"
+#include "PrlErrors.h"
+#include "PrlEnums.h"
+#include "PrlApiVersion.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OPENPRL_PRLAPINET_H */

@@ -1,0 +1,479 @@
+/*
+ * conn.c — one client connection: bytes in, frames out (see disp.h).
+ *
+ * Input: whatever the socket delivers is appended to `in`; complete frames
+ * are cut off the front one at a time.  The 4-byte length is checked before
+ * the body is waited for — against PRLC_MAX_FRAME once logged in, and
+ * against the much smaller DISP_PRELOGIN_MAX_FRAME before, so that an
+ * anonymous peer cannot park megabytes here.  A bad length or an
+ * undecodable body ends this connection only.
+ *
+ * The first frame must be a Hello with our magic and version; anything else
+ * is answered with HelloReply{PRL_ERR_WRONG_PROTOCOL_VERSION} and the
+ * connection closes once that reply is written.  Then Requests go to the
+ * op table (ops.c) and Pings just count as life.
+ *
+ * Output: encoded frames are appended to `out` by reference (no copy) for
+ * large frames; a peer that lets more than DISP_OUT_MAX pile up is dropped.
+ * When too many requests are in flight, reading pauses until replies go out.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "disp.h"
+#include "prlc_consts.h"
+
+#define DISP_PRELOGIN_MAX_FRAME (64u * 1024)
+#define COPY_BELOW 4096         /* smaller frames are copied, not referenced */
+
+uint64_t disp_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- sessions --------------------------------------------------------------- */
+
+void disp_session_clear(disp_session *s)
+{
+	free(s->user);
+	memset(s, 0, sizeof *s);
+}
+
+int disp_session_copy(disp_session *dst, const disp_session *src)
+{
+	*dst = *src;
+	dst->user = src->user ? strdup(src->user) : NULL;
+	return src->user && !dst->user ? -1 : 0;
+}
+
+/* ---- shared frames ------------------------------------------------------------ */
+
+struct disp_shared {
+	atomic_int refs;
+	size_t len;
+	uint8_t *buf;
+};
+
+disp_shared *disp_shared_new(uint8_t *buf, size_t len)
+{
+	disp_shared *s = malloc(sizeof *s);
+	if (!s) {
+		free(buf);
+		return NULL;
+	}
+	atomic_init(&s->refs, 1);
+	s->len = len;
+	s->buf = buf;
+	return s;
+}
+
+void disp_shared_unref(disp_shared *s)
+{
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		free(s->buf);
+		free(s);
+	}
+}
+
+static void shared_cleanup(const void *data, size_t len, void *arg)
+{
+	disp_shared_unref(arg);
+}
+
+static void free_cleanup(const void *data, size_t len, void *arg)
+{
+	free((void *)data);
+}
+
+/* ---- lifetime ------------------------------------------------------------------ */
+
+static void link_conn(disp_conn *c)
+{
+	disp_server *srv = c->srv;
+	c->next = srv->conns;
+	if (c->next)
+		c->next->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+}
+
+static void unlink_conn(disp_conn *c)
+{
+	disp_server *srv = c->srv;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	srv->n_conns--;
+}
+
+void disp_conn_ref(disp_conn *c) { c->refs++; }
+
+void disp_conn_unref(disp_conn *c)
+{
+	if (--c->refs > 0)
+		return;
+	if (!c->bev) {
+		evbuffer_free(c->in);
+		evbuffer_free(c->out);
+	}
+	disp_session_clear(&c->sess);
+	free(c);
+}
+
+static disp_conn *conn_new(disp_server *srv, bool is_unix)
+{
+	disp_conn *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->srv = srv;
+	c->refs = 1;                    /* the server's list */
+	c->state = DISP_CONN_HELLO;
+	c->sess.is_unix = is_unix;
+	c->sess.user_uid = (uid_t)-1;
+	c->last_rx_ms = c->last_tx_ms = disp_now_ms();
+	return c;
+}
+
+/* Stops everything the session started (requests, subscription). */
+static void conn_quiesce(disp_conn *c)
+{
+	disp_ops_abandon_all(c);
+	disp_stats_unsubscribe(c);
+}
+
+static void conn_finish(disp_conn *c)
+{
+	c->state = DISP_CONN_DEAD;
+	unlink_conn(c);
+	if (c->bev) {
+		bufferevent_free(c->bev);   /* closes the socket */
+		c->in = c->out = NULL;
+	}
+	PRLC_DEBUG("%s: connection closed", c->sess.peer);
+	if (c->srv->shutting_down && c->srv->n_conns == 0)
+		event_base_loopexit(c->srv->base, NULL);
+	disp_conn_unref(c);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg);
+
+static void on_write_drained(struct bufferevent *bev, void *arg)
+{
+	disp_conn *c = arg;
+	if (c->state == DISP_CONN_CLOSING)
+		conn_finish(c);
+}
+
+void disp_conn_close(disp_conn *c, bool flush)
+{
+	if (c->state == DISP_CONN_DEAD)
+		return;
+	conn_quiesce(c);
+	bool pending = c->out && evbuffer_get_length(c->out) > 0;
+	if (!flush || !pending || (!c->bev && c->state == DISP_CONN_CLOSING)) {
+		conn_finish(c);
+		return;
+	}
+	if (c->state == DISP_CONN_CLOSING)
+		return;
+	c->state = DISP_CONN_CLOSING;
+	c->closing_since_ms = disp_now_ms();
+	if (c->bev) {
+		bufferevent_disable(c->bev, EV_READ);
+		bufferevent_setcb(c->bev, NULL, on_write_drained, on_event,
+				  c);
+	}
+}
+
+/* ---- output ---------------------------------------------------------------------- */
+
+/* False (and the connection dropped) when the peer stopped reading. */
+static bool out_has_room(disp_conn *c)
+{
+	if (!disp_conn_alive(c))
+		return false;
+	size_t queued = evbuffer_get_length(c->out);
+	if (queued <= DISP_OUT_MAX)
+		return true;
+	PRLC_WARN("%s: %zu bytes wait to be read by this client: dropping it",
+		  c->sess.peer, queued);
+	disp_conn_close(c, false);
+	return false;
+}
+
+static void sent(disp_conn *c)
+{
+	c->last_tx_ms = disp_now_ms();
+}
+
+int disp_conn_send_bytes(disp_conn *c, uint8_t *buf, size_t len)
+{
+	int rc = -1;
+	if (out_has_room(c)) {
+		if (len < COPY_BELOW) {
+			rc = evbuffer_add(c->out, buf, len);
+			free(buf);
+		} else {
+			rc = evbuffer_add_reference(c->out, buf, len,
+						    free_cleanup, NULL);
+			if (rc < 0)
+				free(buf);
+		}
+	} else {
+		free(buf);
+	}
+	if (rc == 0)
+		sent(c);
+	return rc;
+}
+
+int disp_conn_send_frame(disp_conn *c, const Prl__Frame *f)
+{
+	size_t len;
+	uint8_t *buf = prlc_frame_encode(f, &len);
+	return buf ? disp_conn_send_bytes(c, buf, len) : -1;
+}
+
+int disp_conn_send_shared(disp_conn *c, disp_shared *s)
+{
+	if (!out_has_room(c))
+		return -1;
+	atomic_fetch_add(&s->refs, 1);
+	if (evbuffer_add_reference(c->out, s->buf, s->len, shared_cleanup,
+				   s) < 0) {
+		disp_shared_unref(s);
+		return -1;
+	}
+	sent(c);
+	return 0;
+}
+
+/* ---- the handshake ------------------------------------------------------------------ */
+
+static void send_hello_reply(disp_conn *c, int result, const char *error)
+{
+	Prl__HelloReply hr = PRL__HELLO_REPLY__INIT;
+	Prl__Frame f = PRL__FRAME__INIT;
+	hr.magic = PRLC_WIRE_MAGIC;
+	hr.version = PRLC_PROTOCOL_VERSION;
+	hr.result = result;
+	hr.error = (char *)error;
+	hr.server_uuid = c->srv->uuid;
+	f.body_case = PRL__FRAME__BODY_HELLO_REPLY;
+	f.hello_reply = &hr;
+	disp_conn_send_frame(c, &f);
+}
+
+static void on_hello(disp_conn *c, const Prl__Frame *f)
+{
+	const Prl__Hello *h = f->body_case == PRL__FRAME__BODY_HELLO ?
+				      f->hello : NULL;
+	if (h && h->magic == PRLC_WIRE_MAGIC &&
+	    h->version == PRLC_PROTOCOL_VERSION) {
+		send_hello_reply(c, PRL_ERR_SUCCESS, NULL);
+		c->state = DISP_CONN_OPEN;
+		PRLC_DEBUG("%s: hello from '%s'", c->sess.peer,
+			   h->client ? h->client : "");
+		return;
+	}
+	char text[200];
+	if (h)
+		snprintf(text, sizeof text, "this dispatcher speaks protocol "
+			 "version %u (magic 0x%08x); the client offered "
+			 "version %u (magic 0x%08x)", PRLC_PROTOCOL_VERSION,
+			 PRLC_WIRE_MAGIC, h->version, h->magic);
+	else
+		snprintf(text, sizeof text, "the first frame must be a Hello");
+	PRLC_WARN("%s: handshake refused: %s", c->sess.peer, text);
+	send_hello_reply(c, PRL_ERR_WRONG_PROTOCOL_VERSION, text);
+	disp_conn_close(c, true);
+}
+
+/* ---- input --------------------------------------------------------------------------- */
+
+static void protocol_error(disp_conn *c, const char *what)
+{
+	PRLC_WARN("%s: %s: closing the connection", c->sess.peer, what);
+	disp_conn_close(c, false);
+}
+
+/* Takes ownership of f. */
+static void on_frame(disp_conn *c, Prl__Frame *f)
+{
+	if (c->state == DISP_CONN_HELLO) {
+		on_hello(c, f);
+	} else if (f->body_case == PRL__FRAME__BODY_REQUEST) {
+		disp_ops_dispatch(c, f);
+		f = NULL;
+		if (c->pending.n >= DISP_PENDING_MAX && disp_conn_alive(c)) {
+			c->input_paused = true;
+			if (c->bev)
+				bufferevent_disable(c->bev, EV_READ);
+		}
+	} else if (f->body_case != PRL__FRAME__BODY_PING) {
+		protocol_error(c, "a client may send only Requests and Pings");
+	}
+	if (f)
+		prl__frame__free_unpacked(f, NULL);
+}
+
+/* Cuts one frame off `in` and handles it; false when there is none (yet)
+ * or the connection ended. */
+static bool take_frame(disp_conn *c)
+{
+	size_t avail = evbuffer_get_length(c->in);
+	uint8_t hdr[PRLC_FRAME_HEADER];
+	if (avail < sizeof hdr)
+		return false;
+	evbuffer_copyout(c->in, hdr, sizeof hdr);
+	uint32_t len = prlc_frame_peek_len(hdr);
+	uint32_t max = c->sess.logged_in ? PRLC_MAX_FRAME :
+					   DISP_PRELOGIN_MAX_FRAME;
+	if (len > max) {
+		protocol_error(c, "frame length over the limit");
+		return false;
+	}
+	if (avail - sizeof hdr < len)
+		return false;
+	const uint8_t *p = evbuffer_pullup(c->in, (ssize_t)(sizeof hdr + len));
+	Prl__Frame *f = NULL;
+	size_t used = 0;
+	if (!p || prlc_frame_parse(p, sizeof hdr + len, &f, &used) != 1) {
+		protocol_error(c, "undecodable frame");
+		return false;
+	}
+	evbuffer_drain(c->in, used);
+	c->last_rx_ms = disp_now_ms();
+	on_frame(c, f);
+	return true;
+}
+
+static void process_input(disp_conn *c)
+{
+	disp_conn_ref(c);
+	while (disp_conn_alive(c) && !c->input_paused && take_frame(c))
+		;
+	disp_conn_unref(c);
+}
+
+void disp_conn_resume_input(disp_conn *c)
+{
+	c->input_paused = false;
+	if (!c->bev || !disp_conn_alive(c))
+		return;
+	bufferevent_enable(c->bev, EV_READ);
+	/* Frames already buffered are handled from the loop, not from inside
+	 * the reply path that called us: replies keep their order. */
+	bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+					     BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void disp_conn_feed(disp_conn *c, const void *buf, size_t len)
+{
+	if (!disp_conn_alive(c))
+		return;
+	evbuffer_add(c->in, buf, len);
+	process_input(c);
+}
+
+struct evbuffer *disp_conn_output(disp_conn *c)
+{
+	return c->out;
+}
+
+/* ---- sockets ----------------------------------------------------------------------------- */
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+	process_input(arg);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+	disp_conn *c = arg;
+	if (what & BEV_EVENT_ERROR)
+		PRLC_DEBUG("%s: socket error: %s", c->sess.peer,
+			   strerror(EVUTIL_SOCKET_ERROR()));
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		disp_conn_close(c, false);
+}
+
+static void read_peer_cred(disp_conn *c, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		c->sess.uid = cred.uid;
+		c->sess.pid = cred.pid;
+		snprintf(c->sess.peer, sizeof c->sess.peer,
+			 "unix:uid=%u,pid=%d", (unsigned)cred.uid,
+			 (int)cred.pid);
+	} else {
+		c->sess.uid = (uid_t)-1;
+		snprintf(c->sess.peer, sizeof c->sess.peer, "unix:?");
+	}
+}
+
+disp_conn *disp_conn_accept(disp_server *srv, int fd, bool is_unix,
+			    const char *peer)
+{
+	disp_conn *c = srv->shutting_down ? NULL : conn_new(srv, is_unix);
+	if (c)
+		c->bev = bufferevent_socket_new(srv->base, fd,
+						BEV_OPT_CLOSE_ON_FREE);
+	if (!c || !c->bev) {
+		free(c);
+		close(fd);
+		return NULL;
+	}
+	if (is_unix) {
+		read_peer_cred(c, fd);
+	} else {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		snprintf(c->sess.peer, sizeof c->sess.peer, "%s", peer);
+	}
+	c->in = bufferevent_get_input(c->bev);
+	c->out = bufferevent_get_output(c->bev);
+	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	link_conn(c);
+	PRLC_DEBUG("%s: connected", c->sess.peer);
+	return c;
+}
+
+disp_conn *disp_conn_new_fake(disp_server *srv, bool is_unix, uid_t uid)
+{
+	disp_conn *c = conn_new(srv, is_unix);
+	if (!c)
+		return NULL;
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	if (!c->in || !c->out) {
+		if (c->in)
+			evbuffer_free(c->in);
+		if (c->out)
+			evbuffer_free(c->out);
+		free(c);
+		return NULL;
+	}
+	c->sess.uid = uid;
+	snprintf(c->sess.peer, sizeof c->sess.peer, "fake:uid=%u",
+		 (unsigned)uid);
+	link_conn(c);
+	disp_conn_ref(c);               /* the caller's */
+	return c;
+}

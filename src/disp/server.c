@@ -1,0 +1,158 @@
+/*
+ * server.c — the dispatcher as a whole: set-up and tear-down, the heartbeat
+ * sweep, broadcasting events, and the clean shutdown (see disp.h).
+ *
+ * Heartbeats: one timer per second walks the connections.  A connection we
+ * have not written to for DISP_PING_AFTER_MS gets a Ping; a peer that sent
+ * nothing for DISP_DEAD_AFTER_MS is dropped; a connection that has been
+ * flushing its last bytes for longer than DISP_SHUTDOWN_GRACE_MS is cut.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "disp.h"
+#include "prlc_consts.h"
+
+static void send_ping(disp_conn *c, uint64_t now)
+{
+	Prl__Ping p = PRL__PING__INIT;
+	Prl__Frame f = PRL__FRAME__INIT;
+	p.has_time_ms = true;
+	p.time_ms = now;
+	f.body_case = PRL__FRAME__BODY_PING;
+	f.ping = &p;
+	disp_conn_send_frame(c, &f);
+}
+
+static void sweep_one(disp_conn *c, uint64_t now)
+{
+	if (c->state == DISP_CONN_CLOSING) {
+		if (now - c->closing_since_ms >= DISP_SHUTDOWN_GRACE_MS)
+			disp_conn_close(c, false);
+	} else if (now - c->last_rx_ms >= DISP_DEAD_AFTER_MS) {
+		PRLC_WARN("%s: silent for %u s: dropping the connection",
+			  c->sess.peer, DISP_DEAD_AFTER_MS / 1000);
+		disp_conn_close(c, false);
+	} else if (c->state == DISP_CONN_OPEN &&
+		   now - c->last_tx_ms >= DISP_PING_AFTER_MS) {
+		send_ping(c, now);
+	}
+}
+
+void disp_server_sweep(disp_server *srv, uint64_t now)
+{
+	for (disp_conn *c = srv->conns, *next; c; c = next) {
+		next = c->next;
+		sweep_one(c, now);
+	}
+}
+
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	disp_server_sweep(arg, disp_now_ms());
+}
+
+int disp_server_init(disp_server *srv, const disp_options *opt,
+		     unsigned nthreads)
+{
+	memset(srv, 0, sizeof *srv);
+	srv->opt = opt;
+	srv->start_time = (uint64_t)time(NULL);
+	srv->tcp_port = DISP_DEFAULT_PORT;
+	srv->base = event_base_new();
+	if (!srv->base)
+		return -ENOMEM;
+	srv->workers = disp_workers_new(srv->base, nthreads);
+	srv->sweep = event_new(srv->base, -1, EV_PERSIST, on_sweep, srv);
+	struct timeval sec = { 1, 0 };
+	if (!srv->workers || !srv->sweep || event_add(srv->sweep, &sec) < 0 ||
+	    disp_stats_init(srv) < 0) {
+		disp_server_fini(srv);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void close_all(disp_server *srv, bool flush)
+{
+	for (disp_conn *c = srv->conns, *next; c; c = next) {
+		next = c->next;
+		disp_conn_close(c, flush);
+	}
+}
+
+void disp_server_fini(disp_server *srv)
+{
+	disp_listeners_close(srv);
+	close_all(srv, false);
+	/* Workers go before stats: a statistics job may still be queued. */
+	disp_workers_free(srv->workers);
+	disp_stats_fini(srv);
+	if (srv->sweep)
+		event_free(srv->sweep);
+	if (srv->shutdown_timer)
+		event_free(srv->shutdown_timer);
+	if (srv->base)
+		event_base_free(srv->base);
+	memset(srv, 0, sizeof *srv);
+}
+
+int disp_server_post(disp_server *srv, disp_work_fn fn, void *arg)
+{
+	return disp_workers_post(srv->workers, fn, arg);
+}
+
+size_t disp_server_broadcast(disp_server *srv, const Prl__Event *ev,
+			     bool to_all)
+{
+	Prl__Frame f = PRL__FRAME__INIT;
+	f.body_case = PRL__FRAME__BODY_EVENT;
+	f.event = (Prl__Event *)ev;
+	size_t len, n = 0;
+	uint8_t *buf = prlc_frame_encode(&f, &len);
+	disp_shared *s = buf ? disp_shared_new(buf, len) : NULL;
+	if (!s)
+		return 0;
+	for (disp_conn *c = srv->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->state == DISP_CONN_OPEN &&
+		    (to_all || c->sess.logged_in))
+			n += disp_conn_send_shared(c, s) == 0;
+	}
+	disp_shared_unref(s);
+	return n;
+}
+
+static void on_grace_over(evutil_socket_t fd, short what, void *arg)
+{
+	disp_server *srv = arg;
+	PRLC_WARN("%zu connection(s) still flushing after %u ms: closing",
+		  srv->n_conns, DISP_SHUTDOWN_GRACE_MS);
+	close_all(srv, false);
+	event_base_loopexit(srv->base, NULL);
+}
+
+void disp_server_shutdown(disp_server *srv)
+{
+	if (srv->shutting_down)
+		return;
+	srv->shutting_down = true;
+	PRLC_INFO("shutting down: notifying %zu connection(s)", srv->n_conns);
+	disp_listeners_close(srv);
+	Prl__Event ev = PRL__EVENT__INIT;
+	ev.type = PET_DSP_EVT_DISP_SHUTDOWN;
+	ev.issuer_type = PIE_DISPATCHER;
+	disp_server_broadcast(srv, &ev, true);
+	close_all(srv, true);
+	if (srv->n_conns == 0) {
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	struct timeval tv = { DISP_SHUTDOWN_GRACE_MS / 1000,
+			      (DISP_SHUTDOWN_GRACE_MS % 1000) * 1000 };
+	srv->shutdown_timer = evtimer_new(srv->base, on_grace_over, srv);
+	if (!srv->shutdown_timer || evtimer_add(srv->shutdown_timer, &tv) < 0)
+		on_grace_over(-1, 0, srv);
+}

@@ -1,0 +1,163 @@
+/*
+ * vmconf.h — a VM bundle's configuration file, config.pvs.
+ *
+ * The file is an XML document written and read with libxml2 (format in
+ * docs/config-format.md).  Its elements are the fields of the wire message
+ * Prl__VmConfig, named as in proto/prl.proto, so a configuration read from
+ * disk travels to clients as-is.  The mapping is driven by protobuf-c's
+ * descriptors: a field added to VmConfig, VmDevice or BootDevice is stored
+ * without touching this module.
+ *
+ * Reading is defensive: the size is bounded before parsing, no DTD, entity
+ * or network access is allowed, every value is type- and range-checked, and
+ * a name that could escape a directory ("/", "..", control characters) is
+ * refused.  Writing is crash-safe: the document goes to "<file>.tmp" in the
+ * same directory, is fsync'ed and renamed over the old one, and the directory
+ * is fsync'ed, so a reader sees the old file or the new one, never a mix.
+ *
+ * Thread rules: every function is thread-safe; the same path must not be
+ * saved by two threads at once (the registry serialises writes per VM).
+ */
+#ifndef OPENPRL_DISP_VMCONF_H
+#define OPENPRL_DISP_VMCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "prl.pb-c.h"
+#include "prlc_consts.h"
+
+#define DISP_VMCONF_FILE      "config.pvs"
+#define DISP_VMCONF_MAX_BYTES (1u << 20) /* larger files are refused unread */
+#define DISP_VMCONF_FORMAT    1          /* the root element's format="" */
+#define DISP_VMCONF_NAME_MAX  200        /* bytes; "<name>.pvm" fits NAME_MAX */
+
+/* Reads path into *out (a malloc'ed message: free with disp_vmconf_free).
+ * home_path is set to the directory holding the file.  Returns
+ * PRL_ERR_SUCCESS, PRL_ERR_VM_CONFIG_DOESNT_EXIST (no file),
+ * PRL_ERR_OPEN_VM_CONFIG_READ (unreadable, a symlink, not a regular file) or
+ * PRL_ERR_PARSE_VM_CONFIG (too large, malformed, or invalid); err gets a
+ * sentence naming the file, the line and the problem. */
+int disp_vmconf_load(const char *path, Prl__VmConfig **out, char *err,
+		     size_t errlen);
+
+/* The same from memory (home_path left unset). */
+int disp_vmconf_parse(const char *buf, size_t len, Prl__VmConfig **out,
+		      char *err, size_t errlen);
+
+/* Validates c, then writes it to path crash-safely (see above).  The
+ * runtime fields state and home_path are not stored.  PRL_ERR_SUCCESS,
+ * PRL_ERR_INVALID_ARG (c fails disp_vmconf_validate) or
+ * PRL_ERR_SAVE_VM_CONFIG (I/O error; errno tells which). */
+int disp_vmconf_save(const char *path, const Prl__VmConfig *c);
+
+/* The document that disp_vmconf_save would write (malloc'ed, NUL-ended).
+ * NULL when memory runs out. */
+char *disp_vmconf_format(const Prl__VmConfig *c, size_t *len);
+
+/* Checks what a loaded file must satisfy: a braced UUID, a safe name, every
+ * number in range and every string valid UTF-8 without control characters.
+ * true when valid; otherwise err says which field and why. */
+bool disp_vmconf_validate(const Prl__VmConfig *c, char *err, size_t errlen);
+
+/* true when name can be a VM name: 1..DISP_VMCONF_NAME_MAX bytes of UTF-8,
+ * no "/", no "..", no control characters. */
+bool disp_vmconf_name_ok(const char *name);
+
+/* true when mac is 12 hex digits, optionally separated by ':' or '-'. */
+bool disp_vmconf_mac_ok(const char *mac);
+
+/* A deep copy (malloc'ed), or NULL when memory runs out. */
+Prl__VmConfig *disp_vmconf_dup(const Prl__VmConfig *c);
+void disp_vmconf_free(Prl__VmConfig *c);
+
+/* Sets a string field of a malloc'ed message: frees the old value, stores a
+ * copy of s (or NULL).  0 or -ENOMEM. */
+int disp_vmconf_set_str(char **field, const char *s);
+
+/* Writes len bytes to path crash-safely (tmp file, fsync, rename, fsync of
+ * the directory); mode is used for a new file.  Never follows a symlink at
+ * path.  0 or -errno.  Shared with the registry's own small files. */
+int disp_vmconf_write_atomic(const char *path, const void *data, size_t len,
+			     unsigned mode);
+
+/* fsync of a directory, so that a rename or unlink in it is durable.
+ * 0 or -errno. */
+int disp_vmconf_sync_dir(const char *dir);
+
+/*
+ * Constants this side needs while include/PrlErrorsValues.h and PrlEnums.h
+ * are being written; the values are the real SDK's (hex-pasted ordinals for
+ * errors).  Gone as soon as prlc_consts.h finds the public headers.
+ */
+#ifdef PRLC_CONSTS_FALLBACK
+# define PRL_ERR_OPEN_VM_CONFIG_READ            ((int)0x80000033u)
+# define PRL_ERR_PARSE_VM_CONFIG                ((int)0x80000036u)
+# define PRL_ERR_VM_CONFIG_ALREADY_EXISTS       ((int)0x80000037u)
+# define PRL_ERR_VM_ALREADY_SUSPENDED           ((int)0x80000050u)
+# define PRL_ERR_VM_ALREADY_REGISTERED_VM_UUID  ((int)0x80000062u)
+# define PRL_ERR_VM_ALREADY_REGISTERED_VM_PATH  ((int)0x80000063u)
+# define PRL_ERR_VM_OPERATION_FAILED            ((int)0x80000069u)
+# define PRL_ERR_DIRECTORY_DOES_NOT_EXIST       ((int)0x80000075u)
+# define PRL_ERR_CANT_CREATE_HDD_IMAGE          ((int)0x80000098u)
+# define PRL_ERR_NOT_ALL_FILES_WAS_DELETED      ((int)0x80000102u)
+# define PRL_ERR_UNABLE_DROP_SUSPENDED_STATE    ((int)0x80000103u)
+# define PRL_ERR_VM_UUID_NOT_FOUND              ((int)0x80000105u)
+# define PRL_ERR_VM_ALREADY_REGISTERED_VM_NAME  ((int)0x80000115u)
+# define PRL_ERR_VM_NAME_IS_EMPTY               ((int)0x80000116u)
+# define PRL_ERR_MAKE_DIRECTORY                 ((int)0x80000232u)
+# define PRL_ERR_SAVE_VM_CONFIG                 ((int)0x80000234u)
+# define PRL_ERR_HDD_IMAGE_COPY                 ((int)0x80000237u)
+# define PRL_ERR_ACCESS_TO_VM_DENIED            ((int)0x80000239u)
+# define PRL_ERR_VM_CONFIG_DOESNT_EXIST         ((int)0x80000283u)
+# define PRL_ERR_VM_CANT_CLONE_RUNNING          ((int)0x80000292u)
+# define PRL_ERR_VM_CANT_DELETE_RUNNING         ((int)0x80000293u)
+# define PRL_ERR_VM_CANT_UNREG_RUNNING          ((int)0x80000294u)
+# define PRL_ERR_CONFIG_EDIT_COLLISION          ((int)0x80000323u)
+# define PRL_ERR_INCORRECT_PATH                 ((int)0x80000324u)
+# define PRL_ERR_DISP_VM_IS_NOT_STARTED         ((int)0x80000377u)
+# define PRL_ERR_VM_ALREADY_RUNNING             ((int)0x80000402u)
+# define PRL_ERR_VM_IS_NOT_SUSPENDED            ((int)0x80000420u)
+# define PRL_ERR_DISP_VM_IS_NOT_STOPPED         ((int)0x80000557u)
+# define PRL_ERR_ACCESS_DENIED                  ((int)0x80000005u)
+# define PRL_ERR_UNEXPECTED                     ((int)0x80000001u)
+# define VMS_UNKNOWN     0u
+# define VMS_STOPPED     0x30000001u
+# define VMS_STARTING    0x30000002u
+# define VMS_RESTORING   0x30000003u
+# define VMS_RUNNING     0x30000004u
+# define VMS_PAUSED      0x30000005u
+# define VMS_SUSPENDING  0x30000006u
+# define VMS_STOPPING    0x30000007u
+# define VMS_SUSPENDED   0x30000009u
+# define VMS_RESETTING   0x3000000Bu
+# define VMS_PAUSING     0x3000000Cu
+# define VMS_CONTINUING  0x3000000Du
+# define VMS_RESUMING    0x30000010u
+# define PDE_OPTICAL_DISK            5
+# define PDE_HARD_DISK               6
+# define PDE_GENERIC_NETWORK_ADAPTER 8
+# define PMS_IDE_DEVICE          0
+# define PMS_SCSI_DEVICE         1
+# define PMS_SATA_DEVICE         2
+# define PMS_VIRTIO_BLOCK_DEVICE 3
+# define PNA_HOST_ONLY       0
+# define PNA_SHARED          1
+# define PNA_BRIDGED_NETWORK 2
+# define PNA_ROUTED          5
+# define PNA_BRIDGE          6
+# define PNT_UNDEFINED 0
+# define PNT_RTL       1
+# define PNT_E1000     2
+# define PNT_VIRTIO    3
+# define PNT_E1000E    4
+# define PRD_DISABLED 0
+# define PRD_AUTO     1
+# define PRD_MANUAL   2
+# define PSM_KILL     0
+# define PSM_SHUTDOWN 1
+# define PSM_ACPI     2
+# define PRL_VM_STOP_MODE_MASK 0xff
+#endif
+
+#endif

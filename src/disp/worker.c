@@ -1,0 +1,214 @@
+/*
+ * worker.c — a small pthread pool that hands results back to the libevent
+ * loop (see worker.h).
+ *
+ * Two queues under one mutex: `todo` (work for the threads, signalled by a
+ * condition variable) and `done` (results for the loop, signalled by making
+ * a user event active; libevent's pthread support makes that safe from any
+ * thread).  Jobs are delivered in the order they finish.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+typedef struct job {
+	disp_work_fn work, done;
+	void *arg;
+	struct job *next;
+} job;
+
+typedef struct queue {
+	job *head, *tail;
+} queue;
+
+struct disp_workers {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	queue todo, done;
+	bool stopping;
+	unsigned nthreads;
+	pthread_t *threads;
+	struct event *deliver;   /* active = something in `done` */
+};
+
+static void q_push(queue *q, job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static job *q_take_all(queue *q)
+{
+	job *j = q->head;
+	q->head = q->tail = NULL;
+	return j;
+}
+
+static job *q_pop(queue *q)
+{
+	job *j = q->head;
+	if (j) {
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	return j;
+}
+
+/* Queues a finished job for the loop; caller holds the lock. */
+static void finish_locked(disp_workers *w, job *j)
+{
+	bool was_empty = w->done.head == NULL;
+	q_push(&w->done, j);
+	if (was_empty)
+		event_active(w->deliver, EV_READ, 0);
+}
+
+static void *thread_main(void *arg)
+{
+	disp_workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->stopping && !w->todo.head)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->stopping)
+			break;
+		job *j = q_pop(&w->todo);
+		pthread_mutex_unlock(&w->lock);
+		if (j->work)
+			j->work(j->arg);
+		pthread_mutex_lock(&w->lock);
+		finish_locked(w, j);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static void run_done_list(job *j)
+{
+	while (j) {
+		job *next = j->next;
+		if (j->done)
+			j->done(j->arg);
+		free(j);
+		j = next;
+	}
+}
+
+static void on_deliver(evutil_socket_t fd, short what, void *arg)
+{
+	disp_workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	job *list = q_take_all(&w->done);
+	pthread_mutex_unlock(&w->lock);
+	run_done_list(list);
+}
+
+static int start_threads(disp_workers *w)
+{
+	w->threads = calloc(w->nthreads, sizeof *w->threads);
+	if (!w->threads)
+		return -ENOMEM;
+	for (unsigned i = 0; i < w->nthreads; i++) {
+		int rc = pthread_create(&w->threads[i], NULL, thread_main, w);
+		if (rc != 0) {
+			w->nthreads = i;
+			return -rc;
+		}
+	}
+	return 0;
+}
+
+disp_workers *disp_workers_new(struct event_base *base, unsigned nthreads)
+{
+	disp_workers *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	w->nthreads = nthreads;
+	w->deliver = event_new(base, -1, 0, on_deliver, w);
+	int rc = w->deliver ? start_threads(w) : -ENOMEM;
+	if (rc < 0) {
+		disp_workers_free(w);
+		errno = -rc;
+		return NULL;
+	}
+	return w;
+}
+
+static job *job_new(disp_work_fn work, disp_work_fn done, void *arg)
+{
+	job *j = malloc(sizeof *j);
+	if (j) {
+		j->work = work;
+		j->done = done;
+		j->arg = arg;
+	}
+	return j;
+}
+
+int disp_workers_submit(disp_workers *w, disp_work_fn work, disp_work_fn done,
+			void *arg)
+{
+	if (w->nthreads == 0) {
+		if (work)
+			work(arg);
+		if (done)
+			done(arg);
+		return 0;
+	}
+	job *j = job_new(work, done, arg);
+	if (!j)
+		return -ENOMEM;
+	pthread_mutex_lock(&w->lock);
+	bool stopping = w->stopping;
+	if (!stopping) {
+		q_push(&w->todo, j);
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (stopping)
+		free(j);
+	return stopping ? -ESHUTDOWN : 0;
+}
+
+int disp_workers_post(disp_workers *w, disp_work_fn fn, void *arg)
+{
+	job *j = job_new(NULL, fn, arg);
+	if (!j)
+		return -ENOMEM;
+	pthread_mutex_lock(&w->lock);
+	finish_locked(w, j);
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+void disp_workers_free(disp_workers *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < w->nthreads && w->threads; i++)
+		pthread_join(w->threads[i], NULL);
+	/* Undelivered results first, then jobs that never ran: their done()
+	 * still runs so that owners can release what the job carried. */
+	run_done_list(q_take_all(&w->done));
+	run_done_list(q_take_all(&w->todo));
+	if (w->deliver)
+		event_free(w->deliver);
+	free(w->threads);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}

@@ -1,0 +1,861 @@
+/*
+ * conn.c — the connection from a PHT_SERVER to prl_disp_service.
+ *
+ * Login starts a reader thread that connects (unix socket for local login,
+ * TCP otherwise), exchanges Hello/HelloReply, sends the login request and
+ * then reads frames until the link ends.  Requests are written by the calling
+ * thread under the write lock after their job is entered in the pending
+ * table, so a response can never arrive for an unknown job.  The reader
+ * finishes jobs from responses and queues events for the server's handlers.
+ *
+ * When the link ends without a logoff, the server's handlers first get
+ * PET_DSP_EVT_DISP_CONNECTION_CLOSED, then every pending job finishes with
+ * PRL_ERR_WS_DISP_CONNECTION_CLOSED — every job ends exactly once.
+ *
+ * Lifetime: the connection is shared by the server and its reader thread
+ * (refs).  The server's destructor only closes the socket; the detached
+ * reader then drains and frees.  The reader reaches the server through its
+ * handle (prl__get), never a raw pointer that could be stale.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "frame.h"
+#include "PrlPorts.h"
+
+#define DEFAULT_SOCKET "/var/run/prl_disp_service.socket"
+#define PING_IDLE_MS 10000
+#define DEAD_AFTER_MS 30000
+#define DEFAULT_TIMEOUT_MS 60000
+
+typedef struct pending {
+	struct pending *next;
+	uint64_t id;
+	prl__job *job;                    /* reference */
+} pending;
+
+struct prl__conn {
+	pthread_mutex_t mu;               /* pending, state, refs */
+	pthread_mutex_t wmu;              /* socket writes */
+	int fd;
+	int refs;
+	int up;                           /* logged in */
+	int closing;                      /* logoff or destroy: no CLOSED event */
+	int local;
+	uint64_t next_id;
+	pending *pending;
+	PRL_HANDLE server;                /* handle, resolved with prl__get */
+	prl__login_args args;             /* strings owned */
+	prl__job *login_job;              /* reference until sent */
+	Prl__LoginInfo *info;             /* unpacked copy, or NULL */
+	int64_t last_rx_ms;
+};
+
+static pthread_mutex_t readers_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t readers_cv = PTHREAD_COND_INITIALIZER;
+static int readers;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- lifetime -------------------------------------------------------------- */
+
+static void args_free(prl__login_args *a)
+{
+	free((char *)a->host);
+	free((char *)a->user);
+	free((char *)a->password);
+	free((char *)a->prev_session);
+}
+
+static void conn_unref(prl__conn *c)
+{
+	pthread_mutex_lock(&c->mu);
+	int last = --c->refs == 0;
+	pthread_mutex_unlock(&c->mu);
+	if (!last)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	args_free(&c->args);
+	if (c->info)
+		prl__login_info__free_unpacked(c->info, NULL);
+	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->wmu);
+	free(c);
+}
+
+static prl__conn *conn_of(prl__server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	prl__conn *c = s->conn;
+	if (c) {
+		pthread_mutex_lock(&c->mu);
+		c->refs++;
+		pthread_mutex_unlock(&c->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return c;
+}
+
+/* Detaches c from its server (if it is still the server's connection). */
+static void unlink_server(prl__conn *c)
+{
+	prl__server *s = prl__server_from(c->server);
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	int mine = s->conn == c;
+	if (mine)
+		s->conn = NULL;
+	pthread_mutex_unlock(&s->mu);
+	if (mine)
+		conn_unref(c);
+	prl__put(&s->base);
+}
+
+/* ---- the pending table ----------------------------------------------------- */
+
+static void pending_add(prl__conn *c, prl__job *j)
+{
+	pending *p = malloc(sizeof(*p));
+	if (!p) {
+		prl__job_finish(j, PRL_ERR_OUT_OF_MEMORY, NULL, NULL);
+		prl__put(&j->base);
+		return;
+	}
+	p->id = j->req_id;
+	p->job = j;
+	p->next = c->pending;
+	c->pending = p;
+}
+
+static prl__job *pending_take(prl__conn *c, uint64_t id)
+{
+	pthread_mutex_lock(&c->mu);
+	prl__job *j = NULL;
+	for (pending **pp = &c->pending; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id != id)
+			continue;
+		pending *p = *pp;
+		*pp = p->next;
+		j = p->job;
+		free(p);
+		break;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return j;
+}
+
+/* Finishes every pending job with rc; called once the link is gone. */
+static void pending_fail_all(prl__conn *c, PRL_RESULT rc, const char *why)
+{
+	pthread_mutex_lock(&c->mu);
+	pending *p = c->pending;
+	c->pending = NULL;
+	pthread_mutex_unlock(&c->mu);
+	while (p) {
+		pending *next = p->next;
+		prl__job_finish(p->job, rc, NULL, why);
+		prl__put(&p->job->base);
+		free(p);
+		p = next;
+	}
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+static int send_frame(prl__conn *c, const Prl__Frame *f)
+{
+	pthread_mutex_lock(&c->wmu);
+	int rc = c->fd >= 0 ? prlc_frame_write_fd(c->fd, f) : -EPIPE;
+	pthread_mutex_unlock(&c->wmu);
+	return rc;
+}
+
+void prl__req_init(prl__req *r, PRL_JOB_OPERATION_CODE op)
+{
+	memset(r, 0, sizeof(*r));
+	prl__request__init(&r->msg);
+	r->msg.op = (uint32_t)op;
+}
+
+static Prl__Param *new_param(const char *name)
+{
+	Prl__Param *p = calloc(1, sizeof(*p) + sizeof(Prl__Value));
+	if (!p)
+		return NULL;
+	prl__param__init(p);
+	p->value = (Prl__Value *)(p + 1);
+	prl__value__init(p->value);
+	p->name = strdup(name);
+	if (!p->name) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int push_param(prl__req *r, Prl__Param *p)
+{
+	Prl__Param **a = realloc(r->args, sizeof(*a) * (r->n_args + 1));
+	if (!a)
+		return -ENOMEM;
+	r->args = a;
+	a[r->n_args++] = p;
+	return 0;
+}
+
+static void free_param(Prl__Param *p)
+{
+	if (p->value->v_case == PRL__VALUE__V_STR)
+		free(p->value->str);
+	free(p->name);
+	free(p);
+}
+
+int prl__req_add_str(prl__req *r, const char *name, const char *s)
+{
+	Prl__Param *p = new_param(name);
+	if (!p)
+		return -ENOMEM;
+	p->value->v_case = PRL__VALUE__V_STR;
+	p->value->str = strdup(s ? s : "");
+	if (!p->value->str || push_param(r, p)) {
+		free_param(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int prl__req_add_u32(prl__req *r, const char *name, uint32_t v)
+{
+	Prl__Param *p = new_param(name);
+	if (!p)
+		return -ENOMEM;
+	p->value->v_case = PRL__VALUE__V_U32;
+	p->value->u32 = v;
+	if (push_param(r, p)) {
+		free_param(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int prl__req_add_value(prl__req *r, const char *name, Prl__Value *v)
+{
+	Prl__Param *p = new_param(name);
+	if (!p)
+		return -ENOMEM;
+	*p->value = *v;                   /* shallow: the caller keeps v's data */
+	if (push_param(r, p)) {
+		free(p->name);
+		free(p);
+		return -ENOMEM;
+	}
+	if (v->v_case == PRL__VALUE__V_STR)
+		p->value->str = strdup(v->str);
+	return 0;
+}
+
+void prl__req_clear(prl__req *r)
+{
+	for (size_t i = 0; i < r->n_args; i++)
+		free_param(r->args[i]);
+	free(r->args);
+	free(r->msg.vm_uuid);
+	r->args = NULL;
+	r->n_args = 0;
+	r->msg.vm_uuid = NULL;
+}
+
+/* Enters j in the pending table and writes the request.  Takes over the
+ * caller's reference on j (which pending holds until the response). */
+static void send_request(prl__conn *c, prl__job *j, prl__req *r)
+{
+	pthread_mutex_lock(&c->mu);
+	j->req_id = ++c->next_id;
+	pending_add(c, j);
+	pthread_mutex_unlock(&c->mu);
+	r->msg.id = j->req_id;
+	r->msg.n_args = r->n_args;
+	r->msg.args = r->args;
+	Prl__Frame f = PRL__FRAME__INIT;
+	f.body_case = PRL__FRAME__BODY_REQUEST;
+	f.request = &r->msg;
+	int rc = send_frame(c, &f);
+	prl__req_clear(r);
+	if (rc) {
+		prl__job *mine = pending_take(c, j->req_id);
+		if (mine) {
+			prl__job_finish(mine, PRL_ERR_WS_DISP_CONNECTION_CLOSED, NULL,
+					"The connection to the dispatcher was lost while sending.");
+			prl__put(&mine->base);
+		}
+		return;
+	}
+	pthread_mutex_lock(&j->mu);
+	j->sent = 1;
+	pthread_mutex_unlock(&j->mu);
+}
+
+PRL_HANDLE prl__conn_request(prl__server *s, prl__job *j, prl__req *r)
+{
+	PRL_HANDLE h = prl__handle(&j->base);
+	prl__conn *c = conn_of(s);
+	int up = 0;
+	if (c) {
+		pthread_mutex_lock(&c->mu);
+		up = c->up && !c->closing;
+		pthread_mutex_unlock(&c->mu);
+	}
+	if (!up) {
+		prl__req_clear(r);
+		prl__job_finish(j, PRL_ERR_NOT_CONNECTED_TO_DISPATCHER, NULL,
+				"Not logged in: call PrlSrv_LoginLocal or PrlSrv_Login first.");
+		if (c)
+			conn_unref(c);
+		return h;
+	}
+	prl__ref(&j->base);               /* pending's reference */
+	send_request(c, j, r);
+	conn_unref(c);
+	return h;
+}
+
+PRL_HANDLE prl__conn_cancel(prl__server *s, prl__job *target)
+{
+	prl__job *j = prl__job_new(PJOC_JOB_CANCEL, s);
+	if (!j)
+		return PRL_INVALID_HANDLE;
+	pthread_mutex_lock(&target->mu);
+	int done = target->finished || !target->req_id;
+	pthread_mutex_unlock(&target->mu);
+	if (done) {
+		prl__job_finish(j, PRL_ERR_SUCCESS, NULL, NULL);
+		return prl__handle(&j->base);
+	}
+	prl__req r;
+	prl__req_init(&r, PJOC_JOB_CANCEL);
+	r.msg.has_cancel_id = 1;
+	r.msg.cancel_id = target->req_id;
+	return prl__conn_request(s, j, &r);
+}
+
+/* ---- connecting -------------------------------------------------------------- */
+
+static int wait_fd(int fd, short ev, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd p = { .fd = fd, .events = ev };
+		int rc = poll(&p, 1, (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+static int connect_within(int fd, const struct sockaddr *sa, socklen_t len, int64_t deadline)
+{
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	int rc = connect(fd, sa, len);
+	if (rc < 0 && errno == EINPROGRESS) {
+		rc = wait_fd(fd, POLLOUT, deadline);
+		int err = 0;
+		socklen_t el = sizeof(err);
+		if (!rc && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err)
+			rc = -err;
+	} else if (rc < 0) {
+		rc = -errno;
+	}
+	fcntl(fd, F_SETFL, fl);
+	return rc;
+}
+
+static int connect_unix(int64_t deadline)
+{
+	const char *path = getenv("PRL_DISP_SOCKET");
+	if (!path || !*path)
+		path = DEFAULT_SOCKET;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = connect_within(fd, (struct sockaddr *)&sa, sizeof(sa), deadline);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* "host", "host#port", "[v6]#port" or "v6"; port falls back to def. */
+static int split_host(const char *in, char *host, size_t hl, char *port, size_t pl,
+		      unsigned def)
+{
+	const char *hash = strrchr(in, '#');
+	size_t n = hash ? (size_t)(hash - in) : strlen(in);
+	if (n >= hl || n == 0)
+		return -EINVAL;
+	if (in[0] == '[' && n > 2 && in[n - 1] == ']') {
+		memcpy(host, in + 1, n - 2);
+		host[n - 2] = 0;
+	} else {
+		memcpy(host, in, n);
+		host[n] = 0;
+	}
+	snprintf(port, pl, "%s", hash ? hash + 1 : "");
+	if (!hash)
+		snprintf(port, pl, "%u", def ? def : PRL_DISPATCHER_LISTEN_PORT);
+	return 0;
+}
+
+static int connect_tcp(const prl__login_args *a, int64_t deadline)
+{
+	char host[256], port[16];
+	if (split_host(a->host, host, sizeof(host), port, sizeof(port), a->port))
+		return -EINVAL;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	if (getaddrinfo(host, port, &hints, &res))
+		return -EHOSTUNREACH;
+	int fd = -ECONNREFUSED;
+	for (ai = res; ai; ai = ai->ai_next) {
+		int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (s < 0)
+			continue;
+		int rc = connect_within(s, ai->ai_addr, ai->ai_addrlen, deadline);
+		if (!rc) {
+			int one = 1;
+			setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			fd = s;
+			break;
+		}
+		close(s);
+		fd = rc;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Reads one frame, giving up at the deadline. 1 ok, 0 EOF, <0 error. */
+static int read_within(int fd, Prl__Frame **f, int64_t deadline)
+{
+	int rc = wait_fd(fd, POLLIN, deadline);
+	return rc ? rc : prlc_frame_read_fd(fd, f);
+}
+
+static PRL_RESULT handshake(prl__conn *c, int64_t deadline, char *why, size_t wl)
+{
+	Prl__Hello h = PRL__HELLO__INIT;
+	h.magic = PRLC_WIRE_MAGIC;
+	h.version = PRLC_PROTOCOL_VERSION;
+	h.client = "libprl_sdk";
+	Prl__Frame f = PRL__FRAME__INIT;
+	f.body_case = PRL__FRAME__BODY_HELLO;
+	f.hello = &h;
+	if (send_frame(c, &f))
+		return PRL_ERR_CANT_CONNECT_TO_DISPATCHER;
+	Prl__Frame *r = NULL;
+	if (read_within(c->fd, &r, deadline) != 1) {
+		snprintf(why, wl, "The dispatcher did not complete the handshake.");
+		return PRL_ERR_HANDSHAKE_FAILED;
+	}
+	PRL_RESULT rc = PRL_ERR_SUCCESS;
+	if (r->body_case != PRL__FRAME__BODY_HELLO_REPLY || r->hello_reply->magic != PRLC_WIRE_MAGIC) {
+		snprintf(why, wl, "The peer is not an OpenPRL dispatcher.");
+		rc = PRL_ERR_HANDSHAKE_FAILED;
+	} else if (r->hello_reply->version != PRLC_PROTOCOL_VERSION ||
+		   PRL_FAILED(r->hello_reply->result)) {
+		snprintf(why, wl, "Protocol version mismatch: this library speaks %u, the "
+			 "dispatcher %u.", PRLC_PROTOCOL_VERSION, r->hello_reply->version);
+		rc = PRL_FAILED(r->hello_reply->result) ? r->hello_reply->result
+							 : PRL_ERR_WRONG_PROTOCOL_VERSION;
+	}
+	prl__frame__free_unpacked(r, NULL);
+	return rc;
+}
+
+static void send_login(prl__conn *c)
+{
+	prl__login_args *a = &c->args;
+	prl__req r;
+	prl__req_init(&r, a->local ? PJOC_SRV_LOGIN_LOCAL : PJOC_SRV_LOGIN);
+	prl__req_add_u32(&r, "security_level", (uint32_t)a->security);
+	prl__req_add_u32(&r, "flags", a->flags);
+	if (a->prev_session)
+		prl__req_add_str(&r, "prev_session", a->prev_session);
+	if (!a->local) {
+		prl__req_add_str(&r, "user", a->user);
+		prl__req_add_str(&r, "password", a->password);
+	}
+	prl__job *j = c->login_job;
+	c->login_job = NULL;
+	send_request(c, j, &r);
+}
+
+static PRL_RESULT open_link(prl__conn *c, char *why, size_t wl)
+{
+	unsigned t = c->args.timeout_ms ? c->args.timeout_ms : DEFAULT_TIMEOUT_MS;
+	int64_t deadline = now_ms() + t;
+	int fd = c->args.local ? connect_unix(deadline) : connect_tcp(&c->args, deadline);
+	if (fd < 0) {
+		snprintf(why, wl, "Cannot connect to the dispatcher at %s: %s.",
+			 c->args.local ? (getenv("PRL_DISP_SOCKET") ? getenv("PRL_DISP_SOCKET")
+								    : DEFAULT_SOCKET)
+				       : c->args.host, strerror(-fd));
+		return PRL_ERR_CANT_CONNECT_TO_DISPATCHER;
+	}
+	pthread_mutex_lock(&c->wmu);
+	c->fd = fd;
+	pthread_mutex_unlock(&c->wmu);
+	struct timeval tv = { .tv_sec = DEAD_AFTER_MS / 1000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return handshake(c, deadline, why, wl);
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+static void on_response(prl__conn *c, const Prl__Response *r)
+{
+	prl__job *j = pending_take(c, r->id);
+	if (!j)
+		return;                           /* cancelled or unknown: ignore */
+	prl__result *res = prl__result_new();
+	for (size_t i = 0; res && i < r->n_params; i++) {
+		prl__value v;
+		if (prl__value_from_wire(j->server, r->params[i], &v) == 0)
+			prl__result_add(res, &v);
+	}
+	if (j->op == PJOC_SRV_LOGIN || j->op == PJOC_SRV_LOGIN_LOCAL) {
+		pthread_mutex_lock(&c->mu);
+		c->up = PRL_SUCCEEDED(r->result);
+		c->closing = !c->up;
+		if (c->up && r->n_params && r->params[0]->v_case == PRL__VALUE__V_LOGIN) {
+			size_t n = prl__login_info__get_packed_size(r->params[0]->login);
+			uint8_t *b = malloc(n);
+			if (b) {
+				prl__login_info__pack(r->params[0]->login, b);
+				c->info = prl__login_info__unpack(NULL, n, b);
+				free(b);
+			}
+		}
+		pthread_mutex_unlock(&c->mu);
+		/* A refused login frees the handle for the next attempt before the
+		 * caller learns of the failure. */
+		if (!c->up)
+			unlink_server(c);
+	}
+	prl__job_finish(j, r->result, res, r->error);
+	prl__put(&j->base);
+}
+
+static void on_event(prl__conn *c, const Prl__Event *w)
+{
+	prl__server *s = prl__server_from(c->server);
+	if (!s)
+		return;
+	prl__event *e = prl__event_from_wire(s, w);
+	if (e) {
+		prl__server_deliver(s, &e->base);
+		prl__put(&e->base);
+	}
+	prl__put(&s->base);
+}
+
+static void post_closed_event(prl__conn *c)
+{
+	prl__server *s = prl__server_from(c->server);
+	if (!s)
+		return;
+	prl__event *e = prl__event_new(PET_DSP_EVT_DISP_CONNECTION_CLOSED, PIE_DISPATCHER, NULL);
+	if (e) {
+		e->err_code = PRL_ERR_WS_DISP_CONNECTION_CLOSED;
+		e->server = s;                    /* the event keeps our reference */
+		prl__server_deliver(s, &e->base);
+		prl__put(&e->base);
+	} else {
+		prl__put(&s->base);
+	}
+}
+
+static void send_ping(prl__conn *c)
+{
+	Prl__Ping p = PRL__PING__INIT;
+	Prl__Frame f = PRL__FRAME__INIT;
+	f.body_case = PRL__FRAME__BODY_PING;
+	f.ping = &p;
+	send_frame(c, &f);
+}
+
+/* Returns 0 to continue, -1 when the link is over. */
+static int read_one(prl__conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int rc = poll(&p, 1, PING_IDLE_MS);
+	if (rc == 0) {
+		if (now_ms() - c->last_rx_ms > DEAD_AFTER_MS)
+			return -1;
+		send_ping(c);
+		return 0;
+	}
+	if (rc < 0)
+		return errno == EINTR ? 0 : -1;
+	Prl__Frame *f = NULL;
+	if (prlc_frame_read_fd(c->fd, &f) != 1)
+		return -1;
+	c->last_rx_ms = now_ms();
+	if (f->body_case == PRL__FRAME__BODY_RESPONSE)
+		on_response(c, f->response);
+	else if (f->body_case == PRL__FRAME__BODY_EVENT)
+		on_event(c, f->event);
+	prl__frame__free_unpacked(f, NULL);
+	return 0;
+}
+
+static void reader_done(void)
+{
+	pthread_mutex_lock(&readers_mu);
+	readers--;
+	pthread_cond_broadcast(&readers_cv);
+	pthread_mutex_unlock(&readers_mu);
+}
+
+static void *reader_main(void *arg)
+{
+	prl__conn *c = arg;
+	char why[512] = "";
+	PRL_RESULT rc = open_link(c, why, sizeof(why));
+	if (PRL_FAILED(rc)) {
+		prl__job *j = c->login_job;
+		c->login_job = NULL;
+		unlink_server(c);
+		prl__job_finish(j, rc, NULL, why);
+		prl__put(&j->base);
+		conn_unref(c);
+		reader_done();
+		return NULL;
+	}
+	c->last_rx_ms = now_ms();
+	send_login(c);
+	while (read_one(c) == 0) {
+		pthread_mutex_lock(&c->mu);
+		int stop = c->closing && !c->pending;
+		pthread_mutex_unlock(&c->mu);
+		if (stop)
+			break;
+	}
+	pthread_mutex_lock(&c->mu);
+	int was_up = c->up, closing = c->closing;
+	c->up = 0;
+	c->closing = 1;
+	pthread_mutex_unlock(&c->mu);
+	unlink_server(c);
+	if (was_up && !closing)
+		post_closed_event(c);
+	pending_fail_all(c, PRL_ERR_WS_DISP_CONNECTION_CLOSED,
+			 "The connection to the dispatcher was closed.");
+	conn_unref(c);
+	reader_done();
+	return NULL;
+}
+
+/* Makes c the server's connection unless a live one is there already; a
+ * connection that is closing (logoff in progress) is replaced. */
+static int attach(prl__server *s, prl__conn *c)
+{
+	pthread_mutex_lock(&s->mu);
+	prl__conn *old = s->conn;
+	int busy = 0;
+	if (old) {
+		pthread_mutex_lock(&old->mu);
+		busy = !old->closing;
+		pthread_mutex_unlock(&old->mu);
+	}
+	if (!busy)
+		s->conn = c;
+	pthread_mutex_unlock(&s->mu);
+	if (old && !busy)
+		conn_unref(old);
+	return busy ? -EBUSY : 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void prl__conn_login(prl__server *s, prl__job *j, const prl__login_args *a)
+{
+	prl__conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		prl__job_finish(j, PRL_ERR_OUT_OF_MEMORY, NULL, NULL);
+		prl__put(&j->base);
+		return;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->wmu, NULL);
+	c->fd = -1;
+	c->refs = 2;                              /* server + reader */
+	c->args = *a;
+	c->args.host = dup_or_null(a->host);
+	c->args.user = dup_or_null(a->user);
+	c->args.password = dup_or_null(a->password);
+	c->args.prev_session = dup_or_null(a->prev_session);
+	c->local = a->local;
+	c->server = prl__handle(&s->base);
+	c->login_job = j;
+	if (attach(s, c)) {
+		c->login_job = NULL;
+		conn_unref(c);
+		conn_unref(c);
+		prl__job_finish(j, PRL_ERR_ALREADY_CONNECTED_TO_DISPATCHER, NULL,
+				"This server handle is already logged in; log off first.");
+		prl__put(&j->base);
+		return;
+	}
+	pthread_mutex_lock(&readers_mu);
+	readers++;
+	pthread_mutex_unlock(&readers_mu);
+	pthread_t t;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, reader_main, c)) {
+		reader_done();
+		c->login_job = NULL;
+		unlink_server(c);
+		conn_unref(c);
+		prl__job_finish(j, PRL_ERR_OUT_OF_MEMORY, NULL, "Cannot start the connection thread.");
+		prl__put(&j->base);
+	}
+	pthread_attr_destroy(&at);
+}
+
+static void logoff_finished(prl__job *j)
+{
+	prl__conn *c = j->server ? conn_of(j->server) : NULL;
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->wmu);
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&c->wmu);
+	conn_unref(c);
+}
+
+PRL_HANDLE prl__conn_logoff(prl__server *s, prl__job *j)
+{
+	prl__conn *c = conn_of(s);
+	if (c) {
+		pthread_mutex_lock(&c->mu);
+		int up = c->up;
+		if (up)
+			c->closing = 1;
+		pthread_mutex_unlock(&c->mu);
+		if (up) {
+			j->on_finish = logoff_finished;
+			prl__req r;
+			prl__req_init(&r, PJOC_SRV_LOGOFF);
+			prl__ref(&j->base);
+			send_request(c, j, &r);
+			conn_unref(c);
+			return prl__handle(&j->base);
+		}
+		conn_unref(c);
+	}
+	prl__job_finish(j, PRL_ERR_NOT_CONNECTED_TO_DISPATCHER, NULL,
+			"Not logged in: there is no session to log off.");
+	return prl__handle(&j->base);
+}
+
+int prl__conn_connected(prl__server *s, int *local)
+{
+	prl__conn *c = conn_of(s);
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	int up = c->up && !c->closing;
+	if (local)
+		*local = c->local;
+	pthread_mutex_unlock(&c->mu);
+	conn_unref(c);
+	return up;
+}
+
+Prl__LoginInfo *prl__conn_login_info(prl__server *s)
+{
+	prl__conn *c = conn_of(s);
+	if (!c)
+		return NULL;
+	Prl__LoginInfo *copy = NULL;
+	pthread_mutex_lock(&c->mu);
+	if (c->info) {
+		size_t n = prl__login_info__get_packed_size(c->info);
+		uint8_t *b = malloc(n);
+		if (b) {
+			prl__login_info__pack(c->info, b);
+			copy = prl__login_info__unpack(NULL, n, b);
+			free(b);
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	conn_unref(c);
+	return copy;
+}
+
+void prl__conn_destroy(prl__server *s)
+{
+	prl__conn *c = s->conn;
+	s->conn = NULL;
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->closing = 1;
+	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_lock(&c->wmu);
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&c->wmu);
+	conn_unref(c);
+}
+
+void prl__conn_wait_all(unsigned timeout_ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&readers_mu);
+	while (readers > 0)
+		if (pthread_cond_timedwait(&readers_cv, &readers_mu, &ts) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&readers_mu);
+}

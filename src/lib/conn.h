@@ -1,0 +1,72 @@
+/*
+ * conn.h — a server's connection to the dispatcher (conn.c).
+ *
+ * The connection owns one socket and one reader thread.  Callers send from
+ * their own thread (under the connection's write lock); the reader thread
+ * decodes every frame, finishes jobs from responses and hands events to the
+ * server's notification queue.  It never runs user code.
+ */
+#ifndef OPENPRL_LIB_CONN_H
+#define OPENPRL_LIB_CONN_H
+
+#include "core.h"
+#include "prl.pb-c.h"
+
+typedef struct prl__login_args {
+	int local;                 /* unix socket, identified by peer credentials */
+	const char *host;          /* TCP: "host" or "host#port" */
+	unsigned port;             /* 0: PRL_DISPATCHER_LISTEN_PORT */
+	const char *user;
+	const char *password;
+	const char *prev_session;
+	unsigned timeout_ms;       /* 0: 60 s */
+	PRL_SECURITY_LEVEL security;
+	PRL_UINT32 flags;
+} prl__login_args;
+
+/* Starts connecting and logging in s in the background; j (the login job,
+ * whose reference the connection takes) finishes with the outcome. */
+void prl__conn_login(prl__server *s, prl__job *j, const prl__login_args *a);
+
+/* A request under construction: named arguments of the wire Request. */
+typedef struct prl__req {
+	Prl__Request msg;
+	Prl__Param **args;
+	size_t n_args;
+} prl__req;
+
+void prl__req_init(prl__req *r, PRL_JOB_OPERATION_CODE op);
+/* Appends a named argument; the value's pointers are copied (deeply for
+ * strings), objects inside Values must outlive the send call. */
+int prl__req_add_str(prl__req *r, const char *name, const char *s);
+int prl__req_add_u32(prl__req *r, const char *name, uint32_t v);
+int prl__req_add_value(prl__req *r, const char *name, Prl__Value *v);
+void prl__req_clear(prl__req *r);
+
+/* Sends r for job j (whose reference the connection takes) and clears r.
+ * Without a connection j finishes with PRL_ERR_NOT_CONNECTED_TO_DISPATCHER.
+ * Returns j as the caller's handle (the usual tail of an async function). */
+PRL_HANDLE prl__conn_request(prl__server *s, prl__job *j, prl__req *r);
+
+/* PrlJob_Cancel of a server job: a PJOC_JOB_CANCEL job. */
+PRL_HANDLE prl__conn_cancel(prl__server *s, prl__job *j);
+
+/* Logs off: the job finishes when the server confirmed; the link closes. */
+PRL_HANDLE prl__conn_logoff(prl__server *s, prl__job *j);
+
+/* 1 if logged in; *local says whether over the unix socket. */
+int prl__conn_connected(prl__server *s, int *local);
+/* Copy of the login information (PHT_LOGIN_RESPONSE data), or NULL. */
+Prl__LoginInfo *prl__conn_login_info(prl__server *s);
+
+/* Called by the server's destructor: closes the link, never blocks on the
+ * reader thread (which may be the caller). */
+void prl__conn_destroy(prl__server *s);
+/* Waits (bounded) for every reader thread to end: PrlApi_Deinit. */
+void prl__conn_wait_all(unsigned timeout_ms);
+
+/* Converters from wire values to API objects (objects.c and families). */
+int prl__value_from_wire(prl__server *s, const Prl__Value *w, prl__value *out);
+prl__event *prl__event_from_wire(prl__server *s, const Prl__Event *w);
+
+#endif

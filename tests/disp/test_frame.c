@@ -1,0 +1,235 @@
+/*
+ * test_frame.c — the shared framing (src/common/frame.c) and UUIDs.
+ *
+ * Round trips through memory and through a socketpair; every truncation of
+ * a valid frame asks for more bytes; an over-long length is refused from
+ * the 4-byte header alone (so nothing can have been allocated for it);
+ * bodies that are not a Frame are refused with the named error.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "frame.h"
+#include "uuid.h"
+
+/* A Request with two arguments, like a TCP login. */
+static uint8_t *sample_frame(size_t *len)
+{
+	Prl__Value vu = PRL__VALUE__INIT, vs = PRL__VALUE__INIT;
+	Prl__Param pu = PRL__PARAM__INIT, ps = PRL__PARAM__INIT;
+	Prl__Param *args[2] = { &pu, &ps };
+	Prl__Request req = PRL__REQUEST__INIT;
+	Prl__Frame f = PRL__FRAME__INIT;
+	vu.v_case = PRL__VALUE__V_STR;
+	vu.str = "alice";
+	pu.name = "user";
+	pu.value = &vu;
+	vs.v_case = PRL__VALUE__V_U32;
+	vs.u32 = 2;
+	ps.name = "security_level";
+	ps.value = &vs;
+	req.id = 42;
+	req.op = 3;
+	req.args = args;
+	req.n_args = 2;
+	f.body_case = PRL__FRAME__BODY_REQUEST;
+	f.request = &req;
+	return prlc_frame_encode(&f, len);
+}
+
+static void check_sample(const Prl__Frame *f)
+{
+	assert_int_equal(f->body_case, PRL__FRAME__BODY_REQUEST);
+	assert_int_equal(f->request->id, 42);
+	assert_int_equal(f->request->op, 3);
+	assert_int_equal(f->request->n_args, 2);
+	assert_string_equal(f->request->args[0]->name, "user");
+	assert_string_equal(f->request->args[0]->value->str, "alice");
+	assert_int_equal(f->request->args[1]->value->u32, 2);
+}
+
+static void test_round_trip(void **state)
+{
+	size_t len, used = 0;
+	uint8_t *buf = sample_frame(&len);
+	assert_non_null(buf);
+	assert_int_equal(prlc_frame_peek_len(buf), len - PRLC_FRAME_HEADER);
+	Prl__Frame *f = NULL;
+	assert_int_equal(prlc_frame_parse(buf, len, &f, &used), 1);
+	assert_int_equal(used, len);
+	check_sample(f);
+	prl__frame__free_unpacked(f, NULL);
+	free(buf);
+}
+
+/* Two frames back to back: the first parse consumes exactly one. */
+static void test_two_frames(void **state)
+{
+	size_t len, used = 0;
+	uint8_t *one = sample_frame(&len);
+	uint8_t *two = malloc(2 * len);
+	memcpy(two, one, len);
+	memcpy(two + len, one, len);
+	Prl__Frame *f = NULL;
+	assert_int_equal(prlc_frame_parse(two, 2 * len, &f, &used), 1);
+	assert_int_equal(used, len);
+	prl__frame__free_unpacked(f, NULL);
+	assert_int_equal(prlc_frame_parse(two + used, len, &f, &used), 1);
+	prl__frame__free_unpacked(f, NULL);
+	free(one);
+	free(two);
+}
+
+static void test_truncated(void **state)
+{
+	size_t len;
+	uint8_t *buf = sample_frame(&len);
+	for (size_t n = 0; n < len; n++) {
+		Prl__Frame *f = NULL;
+		size_t used = 12345;
+		assert_int_equal(prlc_frame_parse(buf, n, &f, &used), 0);
+		assert_null(f);
+		assert_int_equal(used, 12345);
+	}
+	free(buf);
+}
+
+/* Only the header is given: an implementation that allocated or waited for
+ * the body could not answer at once. */
+static void test_oversize_rejected_from_header(void **state)
+{
+	uint32_t lens[] = { PRLC_MAX_FRAME + 1, 0x7fffffffu, 0xffffffffu };
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		uint8_t hdr[4] = { (uint8_t)(lens[i] >> 24),
+				   (uint8_t)(lens[i] >> 16),
+				   (uint8_t)(lens[i] >> 8), (uint8_t)lens[i] };
+		Prl__Frame *f = NULL;
+		size_t used = 0;
+		assert_int_equal(prlc_frame_parse(hdr, 4, &f, &used),
+				 PRLC_FRAME_E_TOO_BIG);
+		assert_null(f);
+	}
+	/* Exactly the limit is legal: it just needs its bytes. */
+	uint8_t max[4] = { PRLC_MAX_FRAME >> 24, (PRLC_MAX_FRAME >> 16) & 0xff,
+			   0, 0 };
+	Prl__Frame *f = NULL;
+	size_t used = 0;
+	assert_int_equal(prlc_frame_parse(max, 4, &f, &used), 0);
+}
+
+static void test_garbage(void **state)
+{
+	static const uint8_t junk[] = { 0, 0, 0, 6, 0xff, 0xff, 0xff,
+					0xff, 0xff, 0xff };
+	static const uint8_t empty[] = { 0, 0, 0, 0 };      /* no body */
+	static const uint8_t unknown[] = { 0, 0, 0, 2, 0x78, 0x01 }; /* f15 */
+	const uint8_t *cases[] = { junk, empty, unknown };
+	size_t sizes[] = { sizeof junk, sizeof empty, sizeof unknown };
+	for (int i = 0; i < 3; i++) {
+		Prl__Frame *f = NULL;
+		size_t used = 0;
+		assert_int_equal(prlc_frame_parse(cases[i], sizes[i], &f,
+						  &used),
+				 PRLC_FRAME_E_CORRUPT);
+		assert_null(f);
+	}
+}
+
+static void test_encode_oversize(void **state)
+{
+	Prl__Value v = PRL__VALUE__INIT;
+	Prl__Param p = PRL__PARAM__INIT, *params[1] = { &p };
+	Prl__Event ev = PRL__EVENT__INIT;
+	Prl__Frame f = PRL__FRAME__INIT;
+	v.v_case = PRL__VALUE__V_BIN;
+	v.bin.len = PRLC_MAX_FRAME + 1;
+	v.bin.data = calloc(1, v.bin.len);
+	p.name = "x";
+	p.value = &v;
+	ev.params = params;
+	ev.n_params = 1;
+	f.body_case = PRL__FRAME__BODY_EVENT;
+	f.event = &ev;
+	size_t len = 0;
+	assert_null(prlc_frame_encode(&f, &len));
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(prlc_frame_write_fd(sv[0], &f), -EMSGSIZE);
+	close(sv[0]);
+	close(sv[1]);
+	free(v.bin.data);
+}
+
+static void test_fd_helpers(void **state)
+{
+	int sv[2];
+	size_t len;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	uint8_t *buf = sample_frame(&len);
+	Prl__Frame *f = NULL;
+	assert_int_equal(prlc_frame_parse(buf, len, &f, &len), 1);
+	assert_int_equal(prlc_frame_write_fd(sv[0], f), 0);
+	prl__frame__free_unpacked(f, NULL);
+	f = NULL;
+	assert_int_equal(prlc_frame_read_fd(sv[1], &f), 1);
+	check_sample(f);
+	prl__frame__free_unpacked(f, NULL);
+	/* A torn frame, then EOF. */
+	assert_int_equal(write(sv[0], buf, len - 1), (ssize_t)(len - 1));
+	close(sv[0]);
+	assert_int_equal(prlc_frame_read_fd(sv[1], &f), -EPROTO);
+	assert_int_equal(prlc_frame_read_fd(sv[1], &f), 0);
+	close(sv[1]);
+	free(buf);
+}
+
+static void test_fd_oversize(void **state)
+{
+	int sv[2];
+	static const uint8_t hdr[4] = { 0x7f, 0xff, 0xff, 0xff };
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], hdr, 4), 4);
+	Prl__Frame *f = NULL;
+	assert_int_equal(prlc_frame_read_fd(sv[1], &f), -EMSGSIZE);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_uuid(void **state)
+{
+	char a[PRLC_UUID_LEN + 1], b[PRLC_UUID_LEN + 1];
+	prlc_uuid_generate(a);
+	prlc_uuid_generate(b);
+	assert_int_equal(strlen(a), 38);
+	assert_true(prlc_uuid_is_valid(a));
+	assert_string_not_equal(a, b);
+	assert_int_equal(a[15], '4');                   /* version */
+	assert_non_null(strchr("89ab", a[20]));         /* variant */
+	assert_false(prlc_uuid_is_valid("{not-a-uuid}"));
+	assert_false(prlc_uuid_is_valid(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_two_frames),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_oversize_rejected_from_header),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_encode_oversize),
+		cmocka_unit_test(test_fd_helpers),
+		cmocka_unit_test(test_fd_oversize),
+		cmocka_unit_test(test_uuid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
