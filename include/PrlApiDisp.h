@@ -167,6 +167,27 @@ PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetNetAdaptersCount,
 PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetNetAdapter,
 	(PRL_HANDLE hSrvConfig, PRL_UINT32 nIndex, PRL_HANDLE_PTR phDevice))
 
+/* Returns the host CPU mode (PRL_CPU_MODE). */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetCpuMode,
+	(PRL_HANDLE hSrvConfig, PRL_CPU_MODE_PTR pnCpuMode))
+
+/* Copies the host's default IPv4 gateway. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetDefaultGateway,
+	(PRL_HANDLE hSrvConfig, PRL_STR sDefaultGateway,
+	 PRL_UINT32_PTR pnDefaultGatewayBufLength))
+
+/* Returns the host's DNS servers as a new PHT_STRINGS_LIST; the caller frees it. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetDnsServers,
+	(PRL_HANDLE hSrvConfig, PRL_HANDLE_PTR phDnsServersList))
+
+/* Counts the host optical drives. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetOpticalDisksCount,
+	(PRL_HANDLE hSrvConfig, PRL_UINT32_PTR pnOpticalDisksCount))
+
+/* Returns a host optical drive (PHT_HW_GENERIC_DEVICE); the caller frees it. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlSrvCfg_GetOpticalDisk,
+	(PRL_HANDLE hSrvConfig, PRL_UINT32 nIndex, PRL_HANDLE_PTR phDevice))
+
 /* ---- PHT_HW_GENERIC_DEVICE and descendants ----------------------------- */
 
 /* Copies the name of a host device. */

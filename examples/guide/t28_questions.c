@@ -9,14 +9,14 @@
  *
  * Usage: t28_questions [seconds]
  */
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "guide.h"
 
 static PRL_HANDLE g_server;
-static int answered;
+static atomic_int answered;   /* written by the handler thread */
 
 static PRL_RESULT on_event(PRL_HANDLE hEvent, PRL_VOID_PTR pUserData)
 {

@@ -6,6 +6,9 @@
  * restart.  Writers serialise on an flock of <state-dir>/passwd.lock and
  * replace the file atomically.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* glibc extensions */
+#endif
 #include "auth.h"
 
 #include <crypt.h>

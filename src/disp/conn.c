@@ -17,6 +17,9 @@
  * large frames; a peer that lets more than DISP_OUT_MAX pile up is dropped.
  * When too many requests are in flight, reading pauses until replies go out.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* glibc extensions */
+#endif
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

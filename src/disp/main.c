@@ -10,6 +10,9 @@
  * tells the truth.  SIGTERM/SIGINT end with a clean shutdown and exit 0;
  * SIGHUP reopens the log file.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* glibc extensions */
+#endif
 #include <errno.h>
 #include <event2/thread.h>
 #include <fcntl.h>

@@ -8,6 +8,9 @@
  * worker when it is cancelled or abandoned is only marked: the worker's
  * completion, back on the loop, frees it.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* glibc extensions */
+#endif
 #include "ops.h"
 
 #include <errno.h>

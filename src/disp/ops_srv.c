@@ -8,6 +8,9 @@
  * answered DISP_AUTH_FAIL_DELAY_MS late, to slow down guessing, without
  * holding up anyone else.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* glibc extensions */
+#endif
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>

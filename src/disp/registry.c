@@ -543,18 +543,6 @@ static int rmtree(const char *path)
 	return rc;
 }
 
-/* The name of a disk image that lives directly in bundle, or NULL. */
-static const char *image_in_bundle(const char *bundle, const char *image)
-{
-	size_t bl = strlen(bundle);
-	if (image && !strncmp(image, bundle, bl) && image[bl] == '/')
-		image += bl + 1;
-	if (!image || !*image || image[0] == '/' || strchr(image, '/') ||
-	    !strcmp(image, ".") || !strcmp(image, ".."))
-		return NULL;
-	return image;
-}
-
 static int copy_fd(int in, int out)
 {
 	for (;;) {
@@ -597,7 +585,7 @@ static int copy_disks(const Prl__VmConfig *src, const char *dst_bundle)
 	for (size_t i = 0; rc == 0 && i < src->n_devices; i++) {
 		const Prl__VmDevice *d = src->devices[i];
 		const char *img = d->type == PDE_HARD_DISK ?
-			image_in_bundle(src->home_path, d->image_path) : NULL;
+			disp_vmconf_image_in_bundle(src->home_path, d->image_path) : NULL;
 		if (img)
 			rc = copy_file_at(sdir, ddir, img);
 	}
@@ -1148,7 +1136,7 @@ static int remove_vm_files(const disp_vmsnap *s)
 		 -errno : 0;
 	for (size_t i = 0; i < s->cfg->n_devices; i++) {
 		const char *img = s->cfg->devices[i]->type == PDE_HARD_DISK ?
-			image_in_bundle(s->bundle, s->cfg->devices[i]->image_path) :
+			disp_vmconf_image_in_bundle(s->bundle, s->cfg->devices[i]->image_path) :
 			NULL;
 		if (img && rmtree_at(dfd, img, 0) < 0)
 			rc = -errno;
@@ -1313,7 +1301,7 @@ int disp_registry_update(disp_registry *r, const Prl__VmConfig *cfg,
 static int retarget_disk(Prl__VmDevice *d, const char *src, const char *dst)
 {
 	const char *img = d->type == PDE_HARD_DISK ?
-			  image_in_bundle(src, d->image_path) : NULL;
+			  disp_vmconf_image_in_bundle(src, d->image_path) : NULL;
 	if (!img || d->image_path[0] != '/')
 		return 0; /* shared, or relative to whichever bundle */
 	char *p = path_join(dst, img);

@@ -853,6 +853,17 @@ int disp_vmconf_save(const char *path, const Prl__VmConfig *c)
 	return PRL_ERR_SUCCESS;
 }
 
+const char *disp_vmconf_image_in_bundle(const char *bundle, const char *image)
+{
+	size_t bl = strlen(bundle);
+	if (image && !strncmp(image, bundle, bl) && image[bl] == '/')
+		image += bl + 1;
+	if (!image || !*image || image[0] == '/' || strchr(image, '/') ||
+	    !strcmp(image, ".") || !strcmp(image, ".."))
+		return NULL;
+	return image;
+}
+
 /* ---- memory --------------------------------------------------------------- */
 
 Prl__VmConfig *disp_vmconf_dup(const Prl__VmConfig *c)

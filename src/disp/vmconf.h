@@ -67,6 +67,11 @@ bool disp_vmconf_name_ok(const char *name);
 /* true when mac is 12 hex digits, optionally separated by ':' or '-'. */
 bool disp_vmconf_mac_ok(const char *mac);
 
+/* The file name of a disk image that lives directly in bundle (given
+ * relative to it, or absolute inside it), or NULL for an image elsewhere or
+ * in a subdirectory.  Points into image. */
+const char *disp_vmconf_image_in_bundle(const char *bundle, const char *image);
+
 /* A deep copy (malloc'ed), or NULL when memory runs out. */
 Prl__VmConfig *disp_vmconf_dup(const Prl__VmConfig *c);
 void disp_vmconf_free(Prl__VmConfig *c);

@@ -6,6 +6,7 @@
  * tears down (and, with PRL_SDK_DEBUG_HANDLES=1, reports leaked handles).
  * Every other entry point checks prl__initialized() first.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

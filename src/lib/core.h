@@ -51,6 +51,9 @@ void *prl__new(size_t size, const prl__type *ops);
  * reference.  NULL for an invalid, stale or wrong-typed handle. */
 prl__obj *prl__get(PRL_HANDLE h, PRL_HANDLE_TYPE type);
 void prl__ref(prl__obj *o);
+/* PrlHandle_AddRef / PrlHandle_Free: one compare-and-swap each. */
+PRL_RESULT prl__handle_addref(PRL_HANDLE h);
+PRL_RESULT prl__handle_release(PRL_HANDLE h);
 void prl__put(prl__obj *o);            /* NULL is fine */
 PRL_HANDLE prl__handle(const prl__obj *o);
 /* Takes a reference for the caller and returns the handle (out-params). */

@@ -188,6 +188,35 @@ prl__obj *prl__get(PRL_HANDLE h, PRL_HANDLE_TYPE type)
 	return o;
 }
 
+/* The slot of a live-looking handle value, or NULL. */
+static slot *slot_of(PRL_HANDLE h, uint32_t *gen)
+{
+	uint32_t n;
+	if (decode(h, &n, gen))
+		return NULL;
+	return slot_at(n);
+}
+
+PRL_RESULT prl__handle_addref(PRL_HANDLE h)
+{
+	uint32_t gen;
+	slot *s = prl__initialized() ? slot_of(h, &gen) : NULL;
+	if (!s)
+		return prl__bad_handle();
+	return try_ref(s, gen) ? PRL_ERR_INVALID_ARG : PRL_ERR_SUCCESS;
+}
+
+static int unref(slot *s, uint32_t gen);
+
+PRL_RESULT prl__handle_release(PRL_HANDLE h)
+{
+	uint32_t gen;
+	slot *s = prl__initialized() ? slot_of(h, &gen) : NULL;
+	if (!s)
+		return prl__bad_handle();
+	return unref(s, gen) ? PRL_ERR_INVALID_ARG : PRL_ERR_SUCCESS;
+}
+
 void prl__ref(prl__obj *o)
 {
 	atomic_fetch_add_explicit(&slot_at(o->slot)->word, 1, memory_order_relaxed);

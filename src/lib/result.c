@@ -6,6 +6,7 @@
  * reference each time they are asked for; strings and numbers are readable
  * as text with the usual size-query convention.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -311,20 +311,12 @@ PRL_METHOD(PrlSrv_UnregEventHandler)(PRL_HANDLE hServer, PRL_EVENT_HANDLER_PTR h
 
 PRL_METHOD(PrlHandle_AddRef)(PRL_HANDLE handle)
 {
-	/* prl__get's reference is the one added: it is deliberately kept. */
-	prl__obj *o = prl__get(handle, PHT_ERROR);
-	return o ? PRL_ERR_SUCCESS : prl__bad_handle();
+	return prl__handle_addref(handle);
 }
 
 PRL_METHOD(PrlHandle_Free)(PRL_HANDLE handle)
 {
-	prl__obj *o = prl__get(handle, PHT_ERROR);
-	if (!o)
-		return prl__bad_handle();
-	/* Drop the lookup's reference and the caller's. */
-	prl__put(o);
-	prl__put(o);
-	return PRL_ERR_SUCCESS;
+	return prl__handle_release(handle);
 }
 
 PRL_METHOD(PrlHandle_GetType)(PRL_HANDLE handle, PRL_HANDLE_TYPE_PTR type)

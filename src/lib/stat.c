@@ -109,6 +109,17 @@ static PRL_RESULT give_child(stat_obj *parent, const prl__type *t, const void *m
 		return PRL_ERR_SUCCESS;                                       \
 	}
 
+/* Times travel in microseconds; the API reports whole seconds, as the real
+ * SDK documents for every PrlStatCpu_ / PrlStatProc_ time getter. */
+#define STAT_SECONDS(Name, pht, T, field)                                     \
+	PRL_METHOD(Name)(PRL_HANDLE h, PRL_UINT64_PTR out)                    \
+	{                                                                     \
+		PRL__OBJ(o, stat_obj, h, pht);                                \
+		PRL__CHECK_ARG(out);                                          \
+		*out = MSG(o, T)->field / 1000000u;                           \
+		return PRL_ERR_SUCCESS;                                       \
+	}
+
 #define STAT_STR(Name, pht, T, field)                                         \
 	PRL_METHOD(Name)(PRL_HANDLE h, PRL_STR buf, PRL_UINT32_PTR len)       \
 	{                                                                     \
@@ -168,9 +179,9 @@ STAT_ITEM(PrlStat_GetProcStat, ROOT, Prl__Statistics, procs, n_procs, proc_type)
 
 #define CPU PHT_SYSTEM_STATISTICS_CPU
 STAT_NUM(PrlStatCpu_GetCpuUsage, CPU, Prl__CpuStat, PRL_UINT32_PTR, usage)
-STAT_NUM(PrlStatCpu_GetTotalTime, CPU, Prl__CpuStat, PRL_UINT64_PTR, total_time)
-STAT_NUM(PrlStatCpu_GetUserTime, CPU, Prl__CpuStat, PRL_UINT64_PTR, user_time)
-STAT_NUM(PrlStatCpu_GetSystemTime, CPU, Prl__CpuStat, PRL_UINT64_PTR, system_time)
+STAT_SECONDS(PrlStatCpu_GetTotalTime, CPU, Prl__CpuStat, total_time)
+STAT_SECONDS(PrlStatCpu_GetUserTime, CPU, Prl__CpuStat, user_time)
+STAT_SECONDS(PrlStatCpu_GetSystemTime, CPU, Prl__CpuStat, system_time)
 
 /* ---- PHT_SYSTEM_STATISTICS_IFACE ------------------------------------------ */
 
@@ -213,9 +224,9 @@ STAT_NUM(PrlStatProc_GetTotalMemUsage, PROC, Prl__ProcStat, PRL_UINT64_PTR, tota
 STAT_NUM(PrlStatProc_GetRealMemUsage, PROC, Prl__ProcStat, PRL_UINT64_PTR, real_mem)
 STAT_NUM(PrlStatProc_GetVirtMemUsage, PROC, Prl__ProcStat, PRL_UINT64_PTR, virt_mem)
 STAT_NUM(PrlStatProc_GetStartTime, PROC, Prl__ProcStat, PRL_UINT64_PTR, start_time)
-STAT_NUM(PrlStatProc_GetTotalTime, PROC, Prl__ProcStat, PRL_UINT64_PTR, total_time)
-STAT_NUM(PrlStatProc_GetUserTime, PROC, Prl__ProcStat, PRL_UINT64_PTR, user_time)
-STAT_NUM(PrlStatProc_GetSystemTime, PROC, Prl__ProcStat, PRL_UINT64_PTR, system_time)
+STAT_SECONDS(PrlStatProc_GetTotalTime, PROC, Prl__ProcStat, total_time)
+STAT_SECONDS(PrlStatProc_GetUserTime, PROC, Prl__ProcStat, user_time)
+STAT_SECONDS(PrlStatProc_GetSystemTime, PROC, Prl__ProcStat, system_time)
 STAT_NUM(PrlStatProc_GetCpuUsage, PROC, Prl__ProcStat, PRL_UINT32_PTR, cpu_usage)
 
 PRL_METHOD(PrlStatProc_GetState)(PRL_HANDLE hProcStat, PRL_PROCESS_STATE_TYPE_PTR pnState)

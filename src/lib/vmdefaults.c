@@ -5,7 +5,8 @@
  * The guest family (PVS_GUEST_VER_* >> 8) and generation pick a profile —
  * RAM, CPUs, video RAM, disk bus and network card model — from one table.
  * RAM is then held to half the host's memory and the CPU count to the
- * host's, both read through the public PHT_SERVER_CONFIG getters.  With
+ * host's, both read through the public PHT_SERVER_CONFIG getters (a
+ * PRL_INVALID_HANDLE server configuration means "no host limits").  With
  * needCreateDevices the hardware is replaced by a 64 GiB expanding hard disk
  * (image "harddisk.hdd" in the VM bundle), an empty CD/DVD drive and a
  * shared-network adapter with a fresh MAC, booting from them in that order.

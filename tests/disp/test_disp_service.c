@@ -9,6 +9,9 @@
  * ones, and the clean shutdown on SIGTERM.  Every wait is bounded; a failed
  * check prints what was expected and what came, plus the daemon's log.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* glibc extensions */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -24,11 +24,6 @@
 
 /* Implemented in srvcfg.c with the SDK's signatures; not yet declared in
  * PrlApiDisp.h. */
-PRL_RESULT PrlSrvCfg_GetCpuMode(PRL_HANDLE, PRL_CPU_MODE_PTR);
-PRL_RESULT PrlSrvCfg_GetDefaultGateway(PRL_HANDLE, PRL_STR, PRL_UINT32_PTR);
-PRL_RESULT PrlSrvCfg_GetDnsServers(PRL_HANDLE, PRL_HANDLE_PTR);
-PRL_RESULT PrlSrvCfg_GetOpticalDisksCount(PRL_HANDLE, PRL_UINT32_PTR);
-PRL_RESULT PrlSrvCfg_GetOpticalDisk(PRL_HANDLE, PRL_UINT32, PRL_HANDLE_PTR);
 
 /* ---- fixtures ------------------------------------------------------------- */
 
@@ -270,9 +265,10 @@ static void test_cpus(void **state)
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(PrlStat_GetCpuStat(h, i, &c[i]), PRL_ERR_SUCCESS);
 		assert_int_equal(u32_of(PrlStatCpu_GetCpuUsage, c[i]), 10 + i);
-		assert_int_equal(u64_of(PrlStatCpu_GetTotalTime, c[i]), 1000000u * (i + 1));
-		assert_int_equal(u64_of(PrlStatCpu_GetUserTime, c[i]), 500000u * (i + 1));
-		assert_int_equal(u64_of(PrlStatCpu_GetSystemTime, c[i]), 250000u * (i + 1));
+		/* Microseconds on the wire, whole seconds through the API. */
+		assert_int_equal(u64_of(PrlStatCpu_GetTotalTime, c[i]), 1000000u * (i + 1) / 1000000u);
+		assert_int_equal(u64_of(PrlStatCpu_GetUserTime, c[i]), 500000u * (i + 1) / 1000000u);
+		assert_int_equal(u64_of(PrlStatCpu_GetSystemTime, c[i]), 250000u * (i + 1) / 1000000u);
 	}
 	assert_int_equal(PrlStat_GetCpuStat(h, 2, &c[0]), PRL_ERR_INVALID_ARG);
 	assert_int_equal(PrlStat_GetCpuStat(h, UINT32_MAX, &c[0]), PRL_ERR_INVALID_ARG);
@@ -333,9 +329,9 @@ static void test_processes(void **state)
 	assert_int_equal(u64_of(PrlStatProc_GetRealMemUsage, p), 4242002);
 	assert_int_equal(u64_of(PrlStatProc_GetVirtMemUsage, p), 4242003);
 	assert_int_equal(u64_of(PrlStatProc_GetStartTime, p), 4242004);
-	assert_int_equal(u64_of(PrlStatProc_GetTotalTime, p), 4242005);
-	assert_int_equal(u64_of(PrlStatProc_GetUserTime, p), 4242006);
-	assert_int_equal(u64_of(PrlStatProc_GetSystemTime, p), 4242007);
+	assert_int_equal(u64_of(PrlStatProc_GetTotalTime, p), 4242005 / 1000000);
+	assert_int_equal(u64_of(PrlStatProc_GetUserTime, p), 4242006 / 1000000);
+	assert_int_equal(u64_of(PrlStatProc_GetSystemTime, p), 4242007 / 1000000);
 	assert_int_equal(u32_of(PrlStatProc_GetCpuUsage, p), 42);
 	PRL_PROCESS_STATE_TYPE s = PPS_PROC_RUN;
 	assert_int_equal(PrlStatProc_GetState(p, &s), PRL_ERR_SUCCESS);
