@@ -11,8 +11,11 @@
  * comes from the one delivery thread, in order, with no lock held.
  *
  * VM records.  Each attached VM has a record: its bundle (where the save
- * file lives), the state last known and last reported, a `saving` flag
- * (the domain vanishes before the save file gets its final name) and an
+ * file lives), the state last known and last reported, a `transit` state
+ * (SUSPENDING, RESTORING, STOPPING, RESETTING) that stands for the VM while
+ * an operation passes through states libvirt would show half-done — a
+ * domain paused for saving, gone before the save file has its name,
+ * paused while restoring, still running while being destroyed — and an
  * `op` mutex that serialises the operations on that VM, so that checking
  * the state and acting on it is one step.  hv->lock guards the record
  * tree, the state fields and the queue.
@@ -59,7 +62,7 @@ typedef struct vmrec {
 	char *bundle;
 	uint32_t known;                /* latest state learnt */
 	uint32_t reported;             /* last state given to on_state */
-	bool saving;
+	uint32_t transit;              /* while an operation works: its state */
 	pthread_mutex_t op;
 } vmrec;
 
@@ -275,18 +278,16 @@ static bool has_save(const char *bundle)
 	return yes;
 }
 
-static uint32_t no_domain_state(const char *bundle, bool saving)
+static uint32_t no_domain_state(const char *bundle)
 {
-	if (saving)
-		return VMS_SUSPENDING;
 	return has_save(bundle) ? VMS_SUSPENDED : VMS_STOPPED;
 }
 
-static uint32_t map_state(int st, int reason, const char *bundle, bool saving)
+static uint32_t map_state(int st, int reason, const char *bundle)
 {
 	switch (st) {
 	case VIR_DOMAIN_PAUSED:
-		if (saving || reason == VIR_DOMAIN_PAUSED_SAVE)
+		if (reason == VIR_DOMAIN_PAUSED_SAVE)
 			return VMS_SUSPENDING;
 		if (reason == VIR_DOMAIN_PAUSED_SHUTTING_DOWN)
 			return VMS_STOPPING;
@@ -298,7 +299,7 @@ static uint32_t map_state(int st, int reason, const char *bundle, bool saving)
 		return VMS_STOPPING;
 	case VIR_DOMAIN_SHUTOFF:
 	case VIR_DOMAIN_CRASHED:
-		return no_domain_state(bundle, saving);
+		return no_domain_state(bundle);
 	default: /* RUNNING, BLOCKED, NOSTATE */
 		return VMS_RUNNING;
 	}
@@ -306,7 +307,7 @@ static uint32_t map_state(int st, int reason, const char *bundle, bool saving)
 
 /* The domain of uuid (NULL when it has none) and the VM's state. */
 static int query(disp_hv *hv, const char *uuid, const char *bundle,
-		 bool saving, virDomainPtr *dom_out, uint32_t *state)
+		 virDomainPtr *dom_out, uint32_t *state)
 {
 	char b[VIR_UUID_STRING_BUFLEN];
 	bare(uuid, b);
@@ -316,7 +317,7 @@ static int query(disp_hv *hv, const char *uuid, const char *bundle,
 			return lv_fail(PRL_ERR_VM_OPERATION_FAILED, "state query",
 				       uuid);
 		virResetLastError();
-		*state = no_domain_state(bundle, saving);
+		*state = no_domain_state(bundle);
 	} else {
 		int st, reason;
 		if (virDomainGetState(dom, &st, &reason, 0) < 0) {
@@ -324,7 +325,7 @@ static int query(disp_hv *hv, const char *uuid, const char *bundle,
 			return lv_fail(PRL_ERR_VM_OPERATION_FAILED, "state query",
 				       uuid);
 		}
-		*state = map_state(st, reason, bundle, saving);
+		*state = map_state(st, reason, bundle);
 	}
 	if (dom_out)
 		*dom_out = dom;
@@ -371,17 +372,29 @@ static void report(disp_hv *hv, const char *uuid, uint32_t state, bool truth)
 		hv->on_state(hv->ctx, uuid, state);
 }
 
+/* Copies what a query needs of uuid's record; false if unknown. */
+static bool rec_view(disp_hv *hv, const char *uuid, char bundle[PATH_MAX],
+		     uint32_t *transit)
+{
+	pthread_mutex_lock(&hv->lock);
+	vmrec *r = find_rec(hv, uuid);
+	if (r) {
+		snprintf(bundle, PATH_MAX, "%s", r->bundle);
+		*transit = r->transit;
+	}
+	pthread_mutex_unlock(&hv->lock);
+	return r != NULL;
+}
+
 static void probe(disp_hv *hv, const char *uuid)
 {
 	char bundle[PATH_MAX];
-	pthread_mutex_lock(&hv->lock);
-	vmrec *r = find_rec(hv, uuid);
-	bool saving = r && r->saving;
-	if (r)
-		snprintf(bundle, sizeof bundle, "%s", r->bundle);
-	pthread_mutex_unlock(&hv->lock);
-	uint32_t state;
-	if (r && query(hv, uuid, bundle, saving, NULL, &state) == PRL_ERR_SUCCESS)
+	uint32_t transit, state;
+	if (!rec_view(hv, uuid, bundle, &transit))
+		return;
+	if (transit)
+		report(hv, uuid, transit, false);
+	else if (query(hv, uuid, bundle, NULL, &state) == PRL_ERR_SUCCESS)
 		report(hv, uuid, state, true);
 }
 
@@ -582,7 +595,7 @@ static void sync_one(const void *node, VISIT v, int depth)
 	if (v != postorder && v != leaf)
 		return;
 	vmrec *r = *(vmrec *const *)node;
-	r->known = r->reported = no_domain_state(r->bundle, false);
+	r->known = r->reported = no_domain_state(r->bundle);
 }
 
 static void sync_active(disp_hv *hv, virDomainPtr dom)
@@ -595,7 +608,7 @@ static void sync_active(disp_hv *hv, virDomainPtr dom)
 	pthread_mutex_lock(&hv->lock);
 	vmrec *r = find_rec(hv, b);
 	if (r)
-		r->known = r->reported = map_state(st, reason, r->bundle, false);
+		r->known = r->reported = map_state(st, reason, r->bundle);
 	pthread_mutex_unlock(&hv->lock);
 }
 
@@ -620,16 +633,15 @@ int disp_hv_sync(disp_hv *hv)
 int disp_hv_state(disp_hv *hv, const char *uuid, uint32_t *state)
 {
 	char bundle[PATH_MAX];
-	pthread_mutex_lock(&hv->lock);
-	vmrec *r = find_rec(hv, uuid);
-	bool saving = r && r->saving;
-	if (r)
-		snprintf(bundle, sizeof bundle, "%s", r->bundle);
-	pthread_mutex_unlock(&hv->lock);
-	if (!r)
+	uint32_t transit;
+	if (!rec_view(hv, uuid, bundle, &transit))
 		return fail(PRL_ERR_VM_UUID_NOT_FOUND, "VM %s is not known to the "
 			    "hypervisor driver", uuid);
-	return query(hv, uuid, bundle, saving, NULL, state);
+	if (transit) {
+		*state = transit;
+		return PRL_ERR_SUCCESS;
+	}
+	return query(hv, uuid, bundle, NULL, state);
 }
 
 /* ---- domain XML ----------------------------------------------------------- */
@@ -1124,7 +1136,7 @@ static int op_begin(disp_hv *hv, const char *uuid, op *o)
 			    "hypervisor driver", uuid ? uuid : "(none)");
 	pthread_mutex_lock(&r->op);
 	*o = (op){ hv, r, NULL, VMS_UNKNOWN };
-	int rc = query(hv, r->uuid, r->bundle, false, &o->dom, &o->state);
+	int rc = query(hv, r->uuid, r->bundle, &o->dom, &o->state);
 	if (rc != PRL_ERR_SUCCESS)
 		pthread_mutex_unlock(&r->op);
 	return rc;
@@ -1137,9 +1149,19 @@ static void set_known(op *o, uint32_t state)
 	pthread_mutex_unlock(&o->hv->lock);
 }
 
+static void set_transit(op *o, uint32_t state)
+{
+	pthread_mutex_lock(&o->hv->lock);
+	o->rec->transit = state;
+	if (state)
+		o->rec->known = state;
+	pthread_mutex_unlock(&o->hv->lock);
+}
+
 /* Reports the state the operation left (VMS_UNKNOWN: ask libvirt). */
 static void op_end(op *o, uint32_t result)
 {
+	set_transit(o, VMS_UNKNOWN);
 	if (result != VMS_UNKNOWN)
 		set_known(o, result);
 	enqueue(o->hv, o->rec->uuid, result);
@@ -1148,10 +1170,11 @@ static void op_end(op *o, uint32_t result)
 	pthread_mutex_unlock(&o->rec->op);
 }
 
-/* A transitional state, reported at once, while the operation works. */
+/* A transitional state, reported at once, that stands for the VM until
+ * the operation ends. */
 static void op_passing(op *o, uint32_t state)
 {
-	set_known(o, state);
+	set_transit(o, state);
 	enqueue(o->hv, o->rec->uuid, state);
 }
 
@@ -1306,13 +1329,6 @@ int disp_hv_pause(disp_hv *hv, const char *uuid)
 	return rc;
 }
 
-static void set_saving(op *o, bool on)
-{
-	pthread_mutex_lock(&o->hv->lock);
-	o->rec->saving = on;
-	pthread_mutex_unlock(&o->hv->lock);
-}
-
 /* Saves to a .tmp file, then renames it: a save cut short is never taken
  * for a suspended state. */
 static int do_save(op *o)
@@ -1323,7 +1339,6 @@ static int do_save(op *o)
 		 fail(PRL_ERR_OUT_OF_MEMORY, "out of memory");
 	if (rc == PRL_ERR_SUCCESS) {
 		unlink(tmp);
-		set_saving(o, true);
 		op_passing(o, VMS_SUSPENDING);
 		if (virDomainSaveFlags(o->dom, tmp, NULL, 0) < 0)
 			rc = lv_fail(PRL_ERR_VM_SAVE_STATE_FAILED, "suspend",
@@ -1332,7 +1347,6 @@ static int do_save(op *o)
 			rc = fail(PRL_ERR_VM_SAVE_STATE_FAILED, "suspend of VM %s: "
 				  "cannot keep %s: %s", o->rec->uuid, path,
 				  strerror(errno));
-		set_saving(o, false);
 	}
 	free(tmp);
 	free(path);
