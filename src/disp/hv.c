@@ -10,15 +10,22 @@
  * Operations queue "report this state" items the same way, so every report
  * comes from the one delivery thread, in order, with no lock held.
  *
+ * Order.  An operation queues the states it passes through and the one it
+ * leaves, then a probe.  A probe is skipped while an operation works on the
+ * VM or its reports are still queued: libvirt would show it half-done (a
+ * domain paused for saving, gone before the save file has its name, still
+ * running while being destroyed), and a probe reads the present, so it
+ * must not overtake older reports.  The probe each operation queues last
+ * catches anything that happened meanwhile (a guest that powered off
+ * during a reset).
+ *
  * VM records.  Each attached VM has a record: its bundle (where the save
- * file lives), the state last known and last reported, a `transit` state
- * (SUSPENDING, RESTORING, STOPPING, RESETTING) that stands for the VM while
- * an operation passes through states libvirt would show half-done — a
- * domain paused for saving, gone before the save file has its name,
- * paused while restoring, still running while being destroyed — and an
- * `op` mutex that serialises the operations on that VM, so that checking
- * the state and acting on it is one step.  hv->lock guards the record
- * tree, the state fields and the queue.
+ * file lives), the state last known and last reported, the `transit` state
+ * an operation is passing through (what GetState answers meanwhile), the
+ * busy flag and count of queued reports that hold probes back, and an `op`
+ * mutex that serialises the operations on that VM, so that checking the
+ * state and acting on it is one step.  hv->lock guards the record tree,
+ * the state fields and the queue.
  */
 #define _GNU_SOURCE
 #include "hv.h"
@@ -35,26 +42,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <libxml/xmlwriter.h>
 
+#include "hvxml.h"
 #include "log.h"
 #include "uuid.h"
 
-#ifdef PRLC_CONSTS_FALLBACK
-# define PRL_ERR_VM_POWER_OFF_FAILED     ((int)0x80000045u)
-# define PRL_ERR_VM_RESET_FAILED         ((int)0x80000046u)
-# define PRL_ERR_VM_PAUSE_FAILED         ((int)0x80000051u)
-# define PRL_ERR_VM_SAVE_STATE_FAILED    ((int)0x80000053u)
-# define PRL_ERR_VM_RESTORE_STATE_FAILED ((int)0x80000054u)
-#endif
-
-#define DOM_PREFIX "openprl-"
 #define SAVE_TMP   DISP_HV_SAVE_FILE ".tmp"
 
 typedef struct vmrec {
@@ -63,6 +60,8 @@ typedef struct vmrec {
 	uint32_t known;                /* latest state learnt */
 	uint32_t reported;             /* last state given to on_state */
 	uint32_t transit;              /* while an operation works: its state */
+	bool busy;                     /* an operation is changing the VM */
+	unsigned pending;              /* "report" items queued for it */
 	pthread_mutex_t op;
 } vmrec;
 
@@ -345,9 +344,11 @@ static void enqueue(disp_hv *hv, const char *uuid, uint32_t state)
 	}
 	it->state = state;
 	pthread_mutex_lock(&hv->lock);
-	if (hv->quit) {
+	vmrec *r = find_rec(hv, uuid);
+	if (hv->quit || !r) {
 		free(it);
 	} else {
+		r->pending += state != VMS_UNKNOWN;
 		if (hv->qtail)
 			hv->qtail->next = it;
 		else
@@ -358,13 +359,24 @@ static void enqueue(disp_hv *hv, const char *uuid, uint32_t state)
 	pthread_mutex_unlock(&hv->lock);
 }
 
-static void report(disp_hv *hv, const char *uuid, uint32_t state, bool truth)
+static bool idle(const vmrec *r)
+{
+	return !r->busy && r->pending == 0;
+}
+
+/* Delivers state: a queued report, or what a probe read (dropped if an
+ * operation began meanwhile). */
+static void report(disp_hv *hv, const char *uuid, uint32_t state,
+		   bool probed)
 {
 	pthread_mutex_lock(&hv->lock);
 	vmrec *r = find_rec(hv, uuid);
-	bool changed = r && r->reported != state;
-	if (r && truth)
+	bool use = r && (!probed || idle(r));
+	if (r && !probed && r->pending)
+		r->pending--;
+	if (use && probed)
 		r->known = state;
+	bool changed = use && r->reported != state;
 	if (changed)
 		r->reported = state;
 	pthread_mutex_unlock(&hv->lock);
@@ -372,29 +384,28 @@ static void report(disp_hv *hv, const char *uuid, uint32_t state, bool truth)
 		hv->on_state(hv->ctx, uuid, state);
 }
 
-/* Copies what a query needs of uuid's record; false if unknown. */
+/* Copies what a query needs of uuid's record.  false: unknown VM or, with
+ * only_idle, one that an operation is changing. */
 static bool rec_view(disp_hv *hv, const char *uuid, char bundle[PATH_MAX],
-		     uint32_t *transit)
+		     uint32_t *transit, bool only_idle)
 {
 	pthread_mutex_lock(&hv->lock);
 	vmrec *r = find_rec(hv, uuid);
-	if (r) {
+	bool ok = r && (!only_idle || idle(r));
+	if (ok) {
 		snprintf(bundle, PATH_MAX, "%s", r->bundle);
 		*transit = r->transit;
 	}
 	pthread_mutex_unlock(&hv->lock);
-	return r != NULL;
+	return ok;
 }
 
 static void probe(disp_hv *hv, const char *uuid)
 {
 	char bundle[PATH_MAX];
 	uint32_t transit, state;
-	if (!rec_view(hv, uuid, bundle, &transit))
-		return;
-	if (transit)
-		report(hv, uuid, transit, false);
-	else if (query(hv, uuid, bundle, NULL, &state) == PRL_ERR_SUCCESS)
+	if (rec_view(hv, uuid, bundle, &transit, true) &&
+	    query(hv, uuid, bundle, NULL, &state) == PRL_ERR_SUCCESS)
 		report(hv, uuid, state, true);
 }
 
@@ -634,7 +645,7 @@ int disp_hv_state(disp_hv *hv, const char *uuid, uint32_t *state)
 {
 	char bundle[PATH_MAX];
 	uint32_t transit;
-	if (!rec_view(hv, uuid, bundle, &transit))
+	if (!rec_view(hv, uuid, bundle, &transit, false))
 		return fail(PRL_ERR_VM_UUID_NOT_FOUND, "VM %s is not known to the "
 			    "hypervisor driver", uuid);
 	if (transit) {
@@ -644,398 +655,20 @@ int disp_hv_state(disp_hv *hv, const char *uuid, uint32_t *state)
 	return query(hv, uuid, bundle, NULL, state);
 }
 
-/* ---- domain XML ----------------------------------------------------------- */
-
-typedef struct xw {
-	xmlTextWriterPtr w;
-	int bad;
-	unsigned ide, sd, vd; /* next target letter per bus family */
-} xw;
-
-static void x_start(xw *x, const char *name)
-{
-	x->bad |= xmlTextWriterStartElement(x->w, BAD_CAST name) < 0;
-}
-
-static void x_end(xw *x)
-{
-	x->bad |= xmlTextWriterEndElement(x->w) < 0;
-}
-
-static void x_attr(xw *x, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void x_attr(xw *x, const char *name, const char *fmt, ...)
-{
-	char buf[PATH_MAX + 64];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	x->bad |= xmlTextWriterWriteAttribute(x->w, BAD_CAST name,
-					      BAD_CAST buf) < 0;
-}
-
-static void x_text(xw *x, const char *name, const char *text)
-{
-	x->bad |= xmlTextWriterWriteElement(x->w, BAD_CAST name,
-					    BAD_CAST text) < 0;
-}
-
-/* <name attr='value'/> */
-static void x_empty(xw *x, const char *name, const char *attr,
-		    const char *value)
-{
-	x_start(x, name);
-	if (attr)
-		x_attr(x, attr, "%s", value);
-	x_end(x);
-}
-
-static void xml_os(xw *x)
-{
-	struct utsname u;
-	x_start(x, "os");
-	x_start(x, "type");
-	if (uname(&u) == 0 && !strcmp(u.machine, "x86_64")) {
-		x_attr(x, "arch", "x86_64");
-		x_attr(x, "machine", "pc");
-	}
-	x->bad |= xmlTextWriterWriteString(x->w, BAD_CAST "hvm") < 0;
-	x_end(x);
-	x_end(x);
-	x_start(x, "features");
-	x_empty(x, "acpi", NULL, NULL);
-	x_end(x);
-	x_empty(x, "clock", "offset", "utc");
-	x_text(x, "on_poweroff", "destroy");
-	x_text(x, "on_reboot", "restart");
-	x_text(x, "on_crash", "destroy");
-}
-
-static void xml_head(xw *x, const disp_hv *hv, const Prl__VmConfig *c)
-{
-	char b[VIR_UUID_STRING_BUFLEN], buf[64];
-	bare(c->uuid, b);
-	x_start(x, "domain");
-	x_attr(x, "type", "%s", hv->dom_type);
-	snprintf(buf, sizeof buf, DOM_PREFIX "%s", b);
-	x_text(x, "name", buf);
-	x_text(x, "uuid", b);
-	x_text(x, "title", c->name);
-	x_start(x, "memory");
-	x_attr(x, "unit", "MiB");
-	snprintf(buf, sizeof buf, "%u", c->has_ram_mb && c->ram_mb ? c->ram_mb :
-		 512);
-	x->bad |= xmlTextWriterWriteString(x->w, BAD_CAST buf) < 0;
-	x_end(x);
-	snprintf(buf, sizeof buf, "%u", c->has_cpu_count && c->cpu_count ?
-		 c->cpu_count : 1);
-	x_text(x, "vcpu", buf);
-	xml_os(x);
-}
-
-static bool boot_in_use(const Prl__BootDevice *b)
-{
-	return !b->has_in_use || b->in_use;
-}
-
-/* 1 + the rank of d among the boot devices in use, by sequence (0: not
- * bootable): libvirt wants distinct orders, a config may repeat one. */
-static unsigned boot_order(const Prl__VmConfig *c, const Prl__VmDevice *d)
-{
-	size_t at = c->n_boot;
-	for (size_t i = 0; i < c->n_boot && at == c->n_boot; i++)
-		if (c->boot[i]->type == d->type && c->boot[i]->index == d->index &&
-		    boot_in_use(c->boot[i]))
-			at = i;
-	if (at == c->n_boot)
-		return 0;
-	uint32_t seq = c->boot[at]->sequence;
-	unsigned rank = 1;
-	for (size_t i = 0; i < c->n_boot; i++)
-		rank += i != at && boot_in_use(c->boot[i]) &&
-			(c->boot[i]->sequence < seq ||
-			 (c->boot[i]->sequence == seq && i < at));
-	return rank;
-}
-
-static void xml_boot(xw *x, unsigned order)
-{
-	if (!order)
-		return;
-	x_start(x, "boot");
-	x_attr(x, "order", "%u", order);
-	x_end(x);
-}
-
-static const char *disk_bus(const Prl__VmDevice *d)
-{
-	switch (d->has_iface_type ? d->iface_type : PMS_SATA_DEVICE) {
-	case PMS_IDE_DEVICE:          return "ide";
-	case PMS_SCSI_DEVICE:         return "scsi";
-	case PMS_VIRTIO_BLOCK_DEVICE: return "virtio";
-	default:                      return "sata";
-	}
-}
-
-static void disk_target(xw *x, const char *bus)
-{
-	char dev[8];
-	if (!strcmp(bus, "ide"))
-		snprintf(dev, sizeof dev, "hd%c", 'a' + x->ide++ % 26);
-	else if (!strcmp(bus, "virtio"))
-		snprintf(dev, sizeof dev, "vd%c", 'a' + x->vd++ % 26);
-	else
-		snprintf(dev, sizeof dev, "sd%c", 'a' + x->sd++ % 26);
-	x_start(x, "target");
-	x_attr(x, "dev", "%s", dev);
-	x_attr(x, "bus", "%s", bus);
-	x_end(x);
-}
-
-static const char *image_format(const char *path)
-{
-	const char *dot = path ? strrchr(path, '.') : NULL;
-	if (dot && (!strcmp(dot, ".iso") || !strcmp(dot, ".img") ||
-		    !strcmp(dot, ".raw")))
-		return "raw";
-	return "qcow2";
-}
-
-static void disk_source(xw *x, const Prl__VmConfig *c, const char *image)
-{
-	if (!image || !*image)
-		return;
-	x_start(x, "source");
-	if (image[0] == '/')
-		x_attr(x, "file", "%s", image);
-	else
-		x_attr(x, "file", "%s/%s", c->home_path, image);
-	x_end(x);
-}
-
-static bool dev_on(const Prl__VmDevice *d)
-{
-	return !d->has_enabled || d->enabled;
-}
-
-static void xml_disk(xw *x, const Prl__VmConfig *c, const Prl__VmDevice *d)
-{
-	bool cd = d->type == PDE_OPTICAL_DISK;
-	bool inserted = !d->has_connected || d->connected;
-	const char *image = d->image_path ? d->image_path : d->sys_name;
-	x_start(x, "disk");
-	x_attr(x, "type", "file");
-	x_attr(x, "device", "%s", cd ? "cdrom" : "disk");
-	x_start(x, "driver");
-	x_attr(x, "name", "qemu");
-	x_attr(x, "type", "%s", cd ? "raw" : image_format(image));
-	x_end(x);
-	if (!cd || inserted)
-		disk_source(x, c, image);
-	disk_target(x, disk_bus(d));
-	if (cd)
-		x_empty(x, "readonly", NULL, NULL);
-	xml_boot(x, boot_order(c, d));
-	x_end(x);
-}
-
-/* "001C42AABBCC" or "00:1c:42:aa:bb:cc" → libvirt's form. */
-static void mac_colons(const char *in, char out[18])
-{
-	int n = 0;
-	for (const char *s = in; *s && n < 12; s++)
-		if (*s != ':' && *s != '-') {
-			if (n && n % 2 == 0)
-				*out++ = ':';
-			*out++ = (char)(*s >= 'A' && *s <= 'F' ? *s + 32 : *s);
-			n++;
-		}
-	*out = '\0';
-}
-
-static const char *nic_model(const Prl__VmDevice *d)
-{
-	switch (d->has_adapter_type ? d->adapter_type : PNT_VIRTIO) {
-	case PNT_RTL:    return "rtl8139";
-	case PNT_E1000:  return "e1000";
-	case PNT_E1000E: return "e1000e";
-	default:         return "virtio";
-	}
-}
-
-/* Bridged with a host interface → that bridge; a named virtual network →
- * that libvirt network; otherwise user-mode networking, which works for an
- * unprivileged session daemon too. */
-static void nic_source(xw *x, const Prl__VmDevice *d)
-{
-	uint32_t t = d->has_net_type ? d->net_type : PNA_SHARED;
-	bool bridged = t == PNA_BRIDGED_NETWORK || t == PNA_BRIDGE;
-	if (bridged && d->host_iface && *d->host_iface) {
-		x_attr(x, "type", "bridge");
-		x_empty(x, "source", "bridge", d->host_iface);
-	} else if (d->virtual_network && *d->virtual_network) {
-		x_attr(x, "type", "network");
-		x_empty(x, "source", "network", d->virtual_network);
-	} else {
-		x_attr(x, "type", "user");
-	}
-}
-
-static void xml_nic(xw *x, const Prl__VmConfig *c, const Prl__VmDevice *d)
-{
-	x_start(x, "interface");
-	nic_source(x, d);
-	if (d->mac && *d->mac) {
-		char mac[18];
-		mac_colons(d->mac, mac);
-		x_empty(x, "mac", "address", mac);
-	}
-	x_empty(x, "model", "type", nic_model(d));
-	if (d->has_connected && !d->connected)
-		x_empty(x, "link", "state", "down");
-	xml_boot(x, boot_order(c, d));
-	x_end(x);
-}
-
-static void xml_vnc(xw *x, const Prl__VmConfig *c)
-{
-	if (!c->has_vnc_mode || c->vnc_mode == PRD_DISABLED)
-		return;
-	x_start(x, "graphics");
-	x_attr(x, "type", "vnc");
-	if (c->vnc_mode == PRD_MANUAL && c->has_vnc_port) {
-		x_attr(x, "port", "%u", c->vnc_port);
-		x_attr(x, "autoport", "no");
-	} else {
-		x_attr(x, "autoport", "yes");
-	}
-	x_attr(x, "listen", "%s", c->vnc_host && *c->vnc_host ? c->vnc_host :
-	       "127.0.0.1");
-	if (c->vnc_password && *c->vnc_password)
-		x_attr(x, "passwd", "%s", c->vnc_password);
-	x_end(x);
-}
-
-static void xml_devices(xw *x, const Prl__VmConfig *c)
-{
-	x_start(x, "devices");
-	for (size_t i = 0; i < c->n_devices; i++) {
-		const Prl__VmDevice *d = c->devices[i];
-		if (!dev_on(d))
-			continue;
-		if (d->type == PDE_HARD_DISK || d->type == PDE_OPTICAL_DISK)
-			xml_disk(x, c, d);
-		else if (d->type == PDE_GENERIC_NETWORK_ADAPTER)
-			xml_nic(x, c, d);
-	}
-	x_start(x, "controller");
-	x_attr(x, "type", "usb");
-	x_attr(x, "model", "none");
-	x_end(x);
-	x_start(x, "serial");
-	x_attr(x, "type", "pty");
-	x_empty(x, "target", "port", "0");
-	x_end(x);
-	x_start(x, "console");
-	x_attr(x, "type", "pty");
-	x_start(x, "target");
-	x_attr(x, "type", "serial");
-	x_attr(x, "port", "0");
-	x_end(x);
-	x_end(x);
-	x_empty(x, "memballoon", "model", "none");
-	xml_vnc(x, c);
-	x_end(x);
-}
-
-static char *writer_output(xmlBufferPtr buf)
-{
-	size_t len = (size_t)xmlBufferLength(buf);
-	char *out = malloc(len + 1);
-	if (out) {
-		memcpy(out, xmlBufferContent(buf), len);
-		out[len] = '\0';
-	}
-	return out;
-}
+/* ---- XML ----------------------------------------------------------------- */
 
 char *disp_hv_domain_xml(const disp_hv *hv, const Prl__VmConfig *c)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
-	xw x = { buf ? xmlNewTextWriterMemory(buf, 0) : NULL, 0, 0, 0, 0 };
-	if (x.w) {
-		xmlTextWriterSetIndent(x.w, 1);
-		xml_head(&x, hv, c);
-		xml_devices(&x, c);
-		x_end(&x);
-		x.bad |= xmlTextWriterEndDocument(x.w) < 0;
-		xmlFreeTextWriter(x.w);
-	}
-	char *out = buf && x.w && !x.bad ? writer_output(buf) : NULL;
-	if (buf)
-		xmlBufferFree(buf);
-	return out;
+	return disp_hvxml_domain(hv->dom_type, c);
 }
 
 /* ---- disks ---------------------------------------------------------------- */
-
-static char *small_xml(void (*fill)(xw *, const void *), const void *arg)
-{
-	xmlBufferPtr buf = xmlBufferCreate();
-	xw x = { buf ? xmlNewTextWriterMemory(buf, 0) : NULL, 0, 0, 0, 0 };
-	if (x.w) {
-		fill(&x, arg);
-		x.bad |= xmlTextWriterEndDocument(x.w) < 0;
-		xmlFreeTextWriter(x.w);
-	}
-	char *out = buf && x.w && !x.bad ? writer_output(buf) : NULL;
-	if (buf)
-		xmlBufferFree(buf);
-	return out;
-}
-
-static void fill_pool(xw *x, const void *arg)
-{
-	const Prl__VmConfig *c = arg;
-	char b[VIR_UUID_STRING_BUFLEN];
-	bare(c->uuid, b);
-	x_start(x, "pool");
-	x_attr(x, "type", "dir");
-	x_text(x, "name", b);
-	x_start(x, "target");
-	x_text(x, "path", c->home_path);
-	x_end(x);
-	x_end(x);
-}
-
-typedef struct volspec {
-	const char *name;
-	uint64_t mb;
-} volspec;
-
-static void fill_vol(xw *x, const void *arg)
-{
-	const volspec *v = arg;
-	char size[32];
-	snprintf(size, sizeof size, "%llu", (unsigned long long)v->mb);
-	x_start(x, "volume");
-	x_text(x, "name", v->name);
-	x_start(x, "capacity");
-	x_attr(x, "unit", "MiB");
-	x->bad |= xmlTextWriterWriteString(x->w, BAD_CAST size) < 0;
-	x_end(x);
-	x_start(x, "target");
-	x_empty(x, "format", "type", "qcow2");
-	x_end(x);
-	x_end(x);
-}
 
 /* A transient dir pool on the bundle (or the one already there). */
 static virStoragePoolPtr open_pool(disp_hv *hv, const Prl__VmConfig *c,
 				   bool *ours)
 {
-	char *xml = small_xml(fill_pool, c);
+	char *xml = disp_hvxml_pool(c);
 	virStoragePoolPtr p = xml ? virStoragePoolCreateXML(hv->conn, xml, 0) :
 			      NULL;
 	free(xml);
@@ -1061,8 +694,7 @@ static int materialize(const char *path, uint64_t mb)
 static int create_volume(disp_hv *hv, virStoragePoolPtr pool,
 			 const Prl__VmConfig *c, const char *name, uint64_t mb)
 {
-	volspec v = { name, mb };
-	char *xml = small_xml(fill_vol, &v);
+	char *xml = disp_hvxml_volume(name, mb);
 	virStorageVolPtr vol = xml ? virStorageVolCreateXML(pool, xml, 0) : NULL;
 	free(xml);
 	if (!vol)
@@ -1075,6 +707,11 @@ static int create_volume(disp_hv *hv, virStoragePoolPtr pool,
 	return rc < 0 ? fail(PRL_ERR_CANT_CREATE_HDD_IMAGE, "cannot create %s "
 			     "in %s: %s", name, c->home_path, strerror(-rc)) :
 	       PRL_ERR_SUCCESS;
+}
+
+static bool dev_on(const Prl__VmDevice *d)
+{
+	return !d->has_enabled || d->enabled;
 }
 
 /* The image of d to create: its name in the bundle, or NULL. */
@@ -1125,8 +762,9 @@ typedef struct op {
 	uint32_t state;    /* when the operation began */
 } op;
 
-/* Locks the VM for an operation and reads its state. */
-static int op_begin(disp_hv *hv, const char *uuid, op *o)
+/* Locks the VM for an operation and reads its state; an operation that
+ * changes the VM holds probes back until it ends. */
+static int op_begin(disp_hv *hv, const char *uuid, op *o, bool changes)
 {
 	pthread_mutex_lock(&hv->lock);
 	vmrec *r = find_rec(hv, uuid);
@@ -1137,34 +775,36 @@ static int op_begin(disp_hv *hv, const char *uuid, op *o)
 	pthread_mutex_lock(&r->op);
 	*o = (op){ hv, r, NULL, VMS_UNKNOWN };
 	int rc = query(hv, r->uuid, r->bundle, &o->dom, &o->state);
-	if (rc != PRL_ERR_SUCCESS)
+	if (rc != PRL_ERR_SUCCESS) {
 		pthread_mutex_unlock(&r->op);
+		return rc;
+	}
+	pthread_mutex_lock(&hv->lock);
+	r->busy = changes;
+	pthread_mutex_unlock(&hv->lock);
 	return rc;
-}
-
-static void set_known(op *o, uint32_t state)
-{
-	pthread_mutex_lock(&o->hv->lock);
-	o->rec->known = state;
-	pthread_mutex_unlock(&o->hv->lock);
 }
 
 static void set_transit(op *o, uint32_t state)
 {
 	pthread_mutex_lock(&o->hv->lock);
 	o->rec->transit = state;
-	if (state)
-		o->rec->known = state;
+	o->rec->known = state ? state : o->rec->known;
 	pthread_mutex_unlock(&o->hv->lock);
 }
 
-/* Reports the state the operation left (VMS_UNKNOWN: ask libvirt). */
+/* Reports the state the operation left (VMS_UNKNOWN: unsure, e.g. after a
+ * failure or a graceful stop), then a probe to catch up with libvirt. */
 static void op_end(op *o, uint32_t result)
 {
-	set_transit(o, VMS_UNKNOWN);
 	if (result != VMS_UNKNOWN)
-		set_known(o, result);
-	enqueue(o->hv, o->rec->uuid, result);
+		enqueue(o->hv, o->rec->uuid, result);
+	pthread_mutex_lock(&o->hv->lock);
+	o->rec->transit = VMS_UNKNOWN;
+	o->rec->busy = false;
+	o->rec->known = result ? result : o->rec->known;
+	pthread_mutex_unlock(&o->hv->lock);
+	enqueue(o->hv, o->rec->uuid, VMS_UNKNOWN);
 	if (o->dom)
 		virDomainFree(o->dom);
 	pthread_mutex_unlock(&o->rec->op);
@@ -1184,6 +824,15 @@ static int not_started(const op *o)
 		    o->rec->uuid);
 }
 
+/* A paused VM is started but not running; a stopped one is not started. */
+static int not_running(const op *o)
+{
+	if (o->state != VMS_PAUSED)
+		return not_started(o);
+	return fail(PRL_ERR_DISP_VM_IS_NOT_RUNNING, "VM %s is paused",
+		    o->rec->uuid);
+}
+
 static int already_running(const op *o)
 {
 	return fail(PRL_ERR_VM_ALREADY_RUNNING, "VM %s is already running",
@@ -1200,6 +849,28 @@ static int sync_bundle(const op *o)
 	return disp_vmconf_sync_dir(o->rec->bundle);
 }
 
+static bool unsupported(void)
+{
+	int e = virGetLastErrorCode();
+	return e == VIR_ERR_INVALID_ARG || e == VIR_ERR_NO_SUPPORT;
+}
+
+/* A VM saved while paused comes back paused without VIR_DOMAIN_SAVE_RUNNING;
+ * resuming it is what the user asked for. */
+static int run_if_paused(op *o)
+{
+	char b[VIR_UUID_STRING_BUFLEN];
+	bare(o->rec->uuid, b);
+	virDomainPtr dom = virDomainLookupByUUIDString(o->hv->conn, b);
+	int st, reason, rc = dom ? 0 : -1;
+	if (dom && virDomainGetState(dom, &st, &reason, 0) == 0 &&
+	    st == VIR_DOMAIN_PAUSED)
+		rc = virDomainResume(dom);
+	if (dom)
+		virDomainFree(dom);
+	return rc;
+}
+
 static int do_restore(op *o)
 {
 	char *path = bundle_file(o->rec->bundle, DISP_HV_SAVE_FILE);
@@ -1208,6 +879,10 @@ static int do_restore(op *o)
 	op_passing(o, VMS_RESTORING);
 	int rc = virDomainRestoreFlags(o->hv->conn, path, NULL,
 				       VIR_DOMAIN_SAVE_RUNNING);
+	if (rc < 0 && unsupported())
+		rc = virDomainRestore(o->hv->conn, path); /* the test driver */
+	if (rc == 0)
+		rc = run_if_paused(o);
 	if (rc == 0) {
 		unlink(path); /* consumed: the VM runs from it now */
 		sync_bundle(o);
@@ -1226,7 +901,7 @@ static int do_resume(op *o)
 
 static int do_create(op *o, const Prl__VmConfig *c)
 {
-	char *xml = disp_hv_domain_xml(o->hv, c);
+	char *xml = disp_hvxml_domain(o->hv->dom_type, c);
 	if (!xml)
 		return fail(PRL_ERR_OUT_OF_MEMORY, "out of memory");
 	virDomainPtr dom = virDomainCreateXML(o->hv->conn, xml, 0);
@@ -1243,7 +918,7 @@ int disp_hv_start(disp_hv *hv, const Prl__VmConfig *c)
 		return fail(PRL_ERR_INVALID_ARG, "VM %s has no bundle",
 			    c && c->uuid ? c->uuid : "(none)");
 	op o;
-	int rc = op_begin(hv, c->uuid, &o);
+	int rc = op_begin(hv, c->uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	switch (o.state) {
@@ -1262,7 +937,7 @@ int disp_hv_start(disp_hv *hv, const Prl__VmConfig *c)
 int disp_hv_resume(disp_hv *hv, const char *uuid)
 {
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	switch (o.state) {
@@ -1280,9 +955,7 @@ static int do_shutdown(op *o, unsigned mode)
 	int rc = mode == PSM_ACPI ?
 		 virDomainShutdownFlags(o->dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN) :
 		 virDomainShutdown(o->dom);
-	if (rc < 0 && mode == PSM_ACPI &&
-	    (virGetLastErrorCode() == VIR_ERR_INVALID_ARG ||
-	     virGetLastErrorCode() == VIR_ERR_NO_SUPPORT))
+	if (rc < 0 && mode == PSM_ACPI && unsupported())
 		rc = virDomainShutdown(o->dom); /* a driver without the flag */
 	return rc < 0 ? lv_fail(PRL_ERR_VM_POWER_OFF_FAILED, "shutdown",
 				o->rec->uuid) : PRL_ERR_SUCCESS;
@@ -1303,7 +976,7 @@ int disp_hv_stop(disp_hv *hv, const char *uuid, unsigned mode)
 		return fail(PRL_ERR_INVALID_ARG, "stop mode %u is not PSM_KILL, "
 			    "PSM_SHUTDOWN or PSM_ACPI", mode);
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	if (!active(o.state) && o.state != VMS_STOPPING)
@@ -1318,11 +991,11 @@ int disp_hv_stop(disp_hv *hv, const char *uuid, unsigned mode)
 int disp_hv_pause(disp_hv *hv, const char *uuid)
 {
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	if (o.state != VMS_RUNNING)
-		rc = not_started(&o);
+		rc = not_running(&o);
 	else if (virDomainSuspend(o.dom) < 0)
 		rc = lv_fail(PRL_ERR_VM_PAUSE_FAILED, "pause", uuid);
 	op_end(&o, rc == PRL_ERR_SUCCESS ? VMS_PAUSED : VMS_UNKNOWN);
@@ -1356,7 +1029,7 @@ static int do_save(op *o)
 int disp_hv_suspend(disp_hv *hv, const char *uuid)
 {
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	if (o.state == VMS_SUSPENDED)
@@ -1373,7 +1046,7 @@ int disp_hv_suspend(disp_hv *hv, const char *uuid)
 int disp_hv_drop_suspended(disp_hv *hv, const char *uuid)
 {
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	char *path = bundle_file(o.rec->bundle, DISP_HV_SAVE_FILE);
@@ -1392,7 +1065,7 @@ int disp_hv_drop_suspended(disp_hv *hv, const char *uuid)
 int disp_hv_reset(disp_hv *hv, const char *uuid)
 {
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	uint32_t was = o.state;
@@ -1410,11 +1083,11 @@ int disp_hv_reset(disp_hv *hv, const char *uuid)
 int disp_hv_restart(disp_hv *hv, const char *uuid)
 {
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, true);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	if (o.state != VMS_RUNNING)
-		rc = not_started(&o);
+		rc = not_running(&o);
 	else if (virDomainReboot(o.dom, 0) < 0)
 		rc = lv_fail(PRL_ERR_VM_RESET_FAILED, "restart", uuid);
 	op_end(&o, VMS_UNKNOWN);
@@ -1519,7 +1192,7 @@ int disp_hv_stats_get(disp_hv *hv, const char *uuid, disp_hv_stats *out)
 {
 	memset(out, 0, sizeof *out);
 	op o;
-	int rc = op_begin(hv, uuid, &o);
+	int rc = op_begin(hv, uuid, &o, false);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	virDomainStatsRecordPtr *recs = NULL;

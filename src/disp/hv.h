@@ -26,9 +26,11 @@
  *
  * Forbidden transitions return the real SDK's codes: start or resume of a
  * running VM PRL_ERR_VM_ALREADY_RUNNING; stop, pause, reset, restart,
- * statistics of a VM that is not running PRL_ERR_DISP_VM_IS_NOT_STARTED;
- * suspend of a suspended VM PRL_ERR_VM_ALREADY_SUSPENDED; dropping the state
- * of a VM that is not suspended PRL_ERR_VM_IS_NOT_SUSPENDED.
+ * statistics of a stopped or suspended VM PRL_ERR_DISP_VM_IS_NOT_STARTED;
+ * pause or restart of a paused VM PRL_ERR_DISP_VM_IS_NOT_RUNNING; suspend
+ * of a suspended VM PRL_ERR_VM_ALREADY_SUSPENDED; dropping the state of a
+ * VM that is not suspended PRL_ERR_VM_IS_NOT_SUSPENDED.  (Stop, reset and
+ * suspend work on a paused VM.)
  *
  * Thread rules: every function is thread-safe and blocks (call it from a
  * worker).  Operations on one VM are serialised; on different VMs they run

@@ -168,6 +168,7 @@ PRL_METHOD(PrlDbg_GetHandlesNum)(PRL_UINT32_PTR handles_num, PRL_HANDLE_TYPE typ
 {
 	PRL__CHECK_INIT();
 	PRL__CHECK_ARG(handles_num);
+	prl__conn_quiesce(2000);
 	prl__quiesce(2000);
 	*handles_num = prl__handles_count(type);
 	return PRL_ERR_SUCCESS;

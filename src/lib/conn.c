@@ -53,6 +53,7 @@ struct prl__conn {
 	int refs;
 	int up;                           /* logged in */
 	int closing;                      /* logoff or destroy: no CLOSED event */
+	int counted;                      /* in winding_down (see mark_closing) */
 	int local;
 	uint64_t next_id;
 	pending *pending;
@@ -66,6 +67,22 @@ struct prl__conn {
 static pthread_mutex_t readers_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t readers_cv = PTHREAD_COND_INITIALIZER;
 static int readers;
+/* Reader threads whose connection is closing but which have not ended: they
+ * may still hold a temporary reference on their server. */
+static int winding_down;
+
+/* Marks c as closing (c->mu held).  A closing connection's reader is about
+ * to end; counting it lets prl__conn_quiesce wait for it. */
+static void mark_closing(prl__conn *c)
+{
+	c->closing = 1;
+	if (c->counted)
+		return;
+	c->counted = 1;
+	pthread_mutex_lock(&readers_mu);
+	winding_down++;
+	pthread_mutex_unlock(&readers_mu);
+}
 
 static int64_t now_ms(void)
 {
@@ -553,7 +570,8 @@ static void on_response(prl__conn *c, const Prl__Response *r)
 	if (j->op == PJOC_SRV_LOGIN || j->op == PJOC_SRV_LOGIN_LOCAL) {
 		pthread_mutex_lock(&c->mu);
 		c->up = PRL_SUCCEEDED(r->result);
-		c->closing = !c->up;
+		if (!c->up)
+			mark_closing(c);
 		if (c->up && r->n_params && r->params[0]->v_case == PRL__VALUE__V_LOGIN) {
 			size_t n = prl__login_info__get_packed_size(r->params[0]->login);
 			uint8_t *b = malloc(n);
@@ -636,10 +654,15 @@ static int read_one(prl__conn *c)
 	return 0;
 }
 
-static void reader_done(void)
+static void reader_done(prl__conn *c)
 {
+	pthread_mutex_lock(&c->mu);
+	int counted = c->counted;
+	c->counted = 0;
+	pthread_mutex_unlock(&c->mu);
 	pthread_mutex_lock(&readers_mu);
 	readers--;
+	winding_down -= counted;
 	pthread_cond_broadcast(&readers_cv);
 	pthread_mutex_unlock(&readers_mu);
 }
@@ -655,8 +678,8 @@ static void *reader_main(void *arg)
 		unlink_server(c);
 		prl__job_finish(j, rc, NULL, why);
 		prl__put(&j->base);
+		reader_done(c);
 		conn_unref(c);
-		reader_done();
 		return NULL;
 	}
 	c->last_rx_ms = now_ms();
@@ -671,15 +694,15 @@ static void *reader_main(void *arg)
 	pthread_mutex_lock(&c->mu);
 	int was_up = c->up, closing = c->closing;
 	c->up = 0;
-	c->closing = 1;
+	mark_closing(c);
 	pthread_mutex_unlock(&c->mu);
 	unlink_server(c);
 	if (was_up && !closing)
 		post_closed_event(c);
 	pending_fail_all(c, PRL_ERR_WS_DISP_CONNECTION_CLOSED,
 			 "The connection to the dispatcher was closed.");
+	reader_done(c);
 	conn_unref(c);
-	reader_done();
 	return NULL;
 }
 
@@ -745,7 +768,7 @@ void prl__conn_login(prl__server *s, prl__job *j, const prl__login_args *a)
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &at, reader_main, c)) {
-		reader_done();
+		reader_done(c);
 		c->login_job = NULL;
 		unlink_server(c);
 		conn_unref(c);
@@ -774,7 +797,7 @@ PRL_HANDLE prl__conn_logoff(prl__server *s, prl__job *j)
 		pthread_mutex_lock(&c->mu);
 		int up = c->up;
 		if (up)
-			c->closing = 1;
+			mark_closing(c);
 		pthread_mutex_unlock(&c->mu);
 		if (up) {
 			j->on_finish = logoff_finished;
@@ -834,13 +857,35 @@ void prl__conn_destroy(prl__server *s)
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->mu);
-	c->closing = 1;
+	mark_closing(c);
 	pthread_mutex_unlock(&c->mu);
 	pthread_mutex_lock(&c->wmu);
 	if (c->fd >= 0)
 		shutdown(c->fd, SHUT_RDWR);
 	pthread_mutex_unlock(&c->wmu);
 	conn_unref(c);
+}
+
+static void deadline_in(struct timespec *ts, unsigned timeout_ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+void prl__conn_quiesce(unsigned timeout_ms)
+{
+	struct timespec ts;
+	deadline_in(&ts, timeout_ms);
+	pthread_mutex_lock(&readers_mu);
+	while (winding_down > 0)
+		if (pthread_cond_timedwait(&readers_cv, &readers_mu, &ts) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&readers_mu);
 }
 
 void prl__conn_wait_all(unsigned timeout_ms)

@@ -64,6 +64,9 @@ Prl__LoginInfo *prl__conn_login_info(prl__server *s);
 void prl__conn_destroy(prl__server *s);
 /* Waits (bounded) for every reader thread to end: PrlApi_Deinit. */
 void prl__conn_wait_all(unsigned timeout_ms);
+/* Waits (bounded) for the readers of closing connections to end, so that
+ * their temporary references are gone: PrlDbg_GetHandlesNum. */
+void prl__conn_quiesce(unsigned timeout_ms);
 
 /* Converters from wire values to API objects (objects.c and families). */
 int prl__value_from_wire(prl__server *s, const Prl__Value *w, prl__value *out);

@@ -4,9 +4,9 @@
  * A job finishes exactly once (prl__job_finish): an atomic flag elects the
  * one finishing call, which stores the result, runs the job's on_finish hook
  * (local side effects such as refreshing a VM's cached configuration), then
- * marks the job finished under its mutex and wakes every PrlJob_Wait.  Only
- * after that is the job handed to its server's handlers, so a handler always
- * sees a finished job, and PrlJob_Wait may return before a handler runs.
+ * marks the job finished under its mutex, queues it for its server's
+ * handlers and wakes every PrlJob_Wait.  A handler therefore always sees a
+ * finished job, and PrlJob_Wait may return before a handler runs.
  */
 #include <errno.h>
 #include <limits.h>
@@ -100,10 +100,13 @@ int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char 
 	pthread_mutex_lock(&j->mu);
 	j->finished = 1;
 	j->progress = 100;
-	pthread_cond_broadcast(&j->cv);
-	pthread_mutex_unlock(&j->mu);
+	/* Queue for the handlers registered now, before any waiter can return
+	 * and register another one: a handler never gets a job that finished
+	 * before it existed.  (Lock order: job, then server, then notifier.) */
 	if (j->server)
 		prl__server_deliver(j->server, &j->base);
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
 	return 1;
 }
 

@@ -1,0 +1,336 @@
+/*
+ * bench_wire.c — the VM list over the wire (issues 3 and 4), each figure
+ * beside its baselines measured in the same run:
+ *
+ *   1. PrlSrv_GetVmList + PrlJob_Wait, 1 VM, over the unix socket, against
+ *      (a) a raw unix-socket ping-pong between two processes with the same
+ *      request and response sizes (read from the dispatcher's
+ *      /proc/PID/io while it answered: bytes in and out per round trip) and
+ *      (b) virConnectListAllDomains through a private libvirtd's test driver
+ *      (one domain).  Targets: <= 1.5x (a), <= 0.5x (b).
+ *   2. The same with 1,000 VMs / domains (target <= 0.5x libvirt), and with
+ *      10,000 (target <= 0.5x), plus the dispatcher's start-up time with
+ *      10,000 bundles (target <= 2 s) and its RSS after start (<= 64 MiB).
+ *
+ * The fixture VM of figure 1 is created through the API (PrlSrv_CreateVm,
+ * PrlVmCfg_SetDefaultConfig, PrlVm_Reg) when the dispatcher serves it;
+ * otherwise — and always for the 1,000 and 10,000 VMs — bundles are written
+ * with the registry before the dispatcher starts (disp.h).  libvirt's extra
+ * domains are defined with virDomainDefineXML (minimal test-driver XML).
+ *
+ * Latencies are per round trip, after a warm-up; p50 and p99 are printed.
+ * Output: one line per figure; the exit status is 0 whatever the figures.
+ *   bench_wire [--quick]     (--quick: fewer iterations, no 10,000 case)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "Parallels.h"
+#include "SdkWrap.h"
+#include "disp.h"
+#include "libvirtd.h"
+
+static int quick;
+
+typedef struct series {
+	double *ns;
+	int n;
+} series;
+
+static series series_new(int n)
+{
+	return (series){ calloc((size_t)n, sizeof(double)), n };
+}
+
+static double p50(series *s) { return bench_pctl(s->ns, (size_t)s->n, 50); }
+static double p99(series *s) { return bench_pctl(s->ns, (size_t)s->n, 99); }
+
+static void print_vs(const char *name, series *m, const char *base_name, series *b,
+		     const char *target)
+{
+	double m50 = p50(m), m99 = p99(m), b50 = p50(b), b99 = p99(b);
+	printf("%-34s p50 %8.1f us  p99 %8.1f us  [%s p50 %8.1f us  p99 %8.1f us; "
+	       "ratio p50 %.2f, p99 %.2f; target %s]\n",
+	       name, m50 / 1e3, m99 / 1e3, base_name, b50 / 1e3, b99 / 1e3, m50 / b50,
+	       m99 / b99, target);
+}
+
+/* ---- OpenPRL ------------------------------------------------------------ */
+
+static PRL_UINT32 vm_count(PRL_HANDLE srv)
+{
+	PRL_HANDLE res;
+	PRL_UINT32 n = 0;
+	if (PRL_FAILED(bench_wait(PrlSrv_GetVmList(srv), 60000, &res)))
+		return (PRL_UINT32)-1;
+	PrlResult_GetParamsCount(res, &n);
+	PrlHandle_Free(res);
+	return n;
+}
+
+/* Round trips of GetVmList + PrlJob_Wait; also the bytes the dispatcher
+ * read and wrote per round trip (*req, *resp). */
+static int prl_list(PRL_HANDLE srv, pid_t disp, int warm, series *s, double *req, double *resp)
+{
+	for (int i = 0; i < warm; i++)
+		if (PRL_FAILED(bench_wait(PrlSrv_GetVmList(srv), 60000, NULL)))
+			return -1;
+	uint64_t r0, w0, r1, w1;
+	bench_io_bytes(disp, &r0, &w0);
+	for (int i = 0; i < s->n; i++) {
+		double t0 = bench_now_ns();
+		PRL_RESULT rc = bench_wait(PrlSrv_GetVmList(srv), 60000, NULL);
+		s->ns[i] = bench_now_ns() - t0;
+		if (PRL_FAILED(rc)) {
+			fprintf(stderr, "GetVmList failed: %s\n", prl_result_to_string(rc));
+			return -1;
+		}
+	}
+	bench_io_bytes(disp, &r1, &w1);
+	*req = (double)(r1 - r0) / s->n;
+	*resp = (double)(w1 - w0) / s->n;
+	return 0;
+}
+
+/* One VM through the API; PRL_RESULT of the first step that failed. */
+static PRL_RESULT api_fixture(PRL_HANDLE srv)
+{
+	PRL_HANDLE vm = PRL_INVALID_HANDLE, cfg = PRL_INVALID_HANDLE;
+	PRL_RESULT rc = bench_wait(PrlSrv_GetSrvConfig(srv), 30000, &cfg);
+	PRL_HANDLE srvcfg = PRL_INVALID_HANDLE;
+	if (PRL_SUCCEEDED(rc))
+		rc = PrlResult_GetParam(cfg, &srvcfg);
+	if (PRL_SUCCEEDED(rc))
+		rc = PrlSrv_CreateVm(srv, &vm);
+	if (PRL_SUCCEEDED(rc))
+		rc = PrlVmCfg_SetDefaultConfig(vm, srvcfg, PVS_GUEST_VER_LIN_UBUNTU, PRL_TRUE);
+	if (PRL_SUCCEEDED(rc))
+		rc = PrlVmCfg_SetName(vm, "bench-api-0");
+	if (PRL_SUCCEEDED(rc))
+		rc = bench_wait(PrlVm_Reg(vm, "", PRL_TRUE), 60000, NULL);
+	PrlHandle_Free(vm);
+	PrlHandle_Free(srvcfg);
+	PrlHandle_Free(cfg);
+	return rc;
+}
+
+/* A dispatcher with n VMs (1 VM: through the API when it works), a
+ * session on it.  Prints how the fixture was made. */
+static int disp_with_vms(bench_disp *d, PRL_HANDLE *srv, int n)
+{
+	if (bench_disp_prepare(d, NULL))
+		return -1;
+	if (n == 1) {
+		if (bench_disp_start(d) || bench_login(srv))
+			return -1;
+		PRL_RESULT rc = api_fixture(*srv);
+		if (PRL_SUCCEEDED(rc) && vm_count(*srv) == 1) {
+			printf("# fixture: 1 VM through PrlSrv_CreateVm + PrlVm_Reg\n");
+			return 0;
+		}
+		printf("# fixture: PrlVm_Reg not served (%s): bundles written by the registry\n",
+		       prl_result_to_string(rc));
+		bench_logoff(*srv);
+		bench_disp_stop(d);
+	}
+	double t0 = bench_now_ns();
+	if (bench_disp_make_vms(d, n, "bench-vm"))
+		return -1;
+	printf("# fixture: %d VM bundle(s) written by the registry in %.1f s\n", n,
+	       (bench_now_ns() - t0) / 1e9);
+	if (bench_disp_start(d) || bench_login(srv))
+		return -1;
+	PRL_UINT32 got = vm_count(*srv);
+	if (got != (PRL_UINT32)n) {
+		fprintf(stderr, "dispatcher lists %u VMs, expected %d\n", got, n);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- raw ping-pong -------------------------------------------------------- */
+
+static int full_io(int fd, char *buf, size_t len, int out)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t r = out ? write(fd, buf + done, len - done) : read(fd, buf + done, len - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* The same message sizes between two processes on a unix stream socket
+ * pair, blocking reads and writes: the floor any protocol stands on. */
+static int ping_pong(size_t req, size_t resp, int warm, series *s)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	char *buf = calloc(1, req > resp ? req : resp);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		while (!full_io(sv[1], buf, req, 0) && !full_io(sv[1], buf, resp, 1))
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	for (int i = 0; i < warm + s->n; i++) {
+		double t0 = bench_now_ns();
+		if (full_io(sv[0], buf, req, 1) || full_io(sv[0], buf, resp, 0))
+			break;
+		if (i >= warm)
+			s->ns[i - warm] = bench_now_ns() - t0;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	free(buf);
+	return 0;
+}
+
+/* ---- libvirt -------------------------------------------------------------- */
+
+static int vir_count(virConnectPtr c)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(c, &doms, 0);
+	for (int i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	return n;
+}
+
+static int vir_list(virConnectPtr c, int warm, series *s)
+{
+	for (int i = 0; i < warm + s->n; i++) {
+		double t0 = bench_now_ns();
+		int n = vir_count(c);
+		if (n < 0) {
+			fprintf(stderr, "virConnectListAllDomains: %s\n", virGetLastErrorMessage());
+			return -1;
+		}
+		if (i >= warm)
+			s->ns[i - warm] = bench_now_ns() - t0;
+	}
+	return 0;
+}
+
+/* Defines domains until the driver holds total of them. */
+static int vir_fill(virConnectPtr c, int total)
+{
+	for (int have = vir_count(c), i = have; have < total; have++, i++) {
+		char xml[512];
+		snprintf(xml, sizeof(xml),
+			 "<domain type='test'><name>bench-dom-%d</name>"
+			 "<memory unit='MiB'>1024</memory><vcpu>2</vcpu>"
+			 "<os><type arch='x86_64'>hvm</type></os></domain>", i);
+		virDomainPtr d = virDomainDefineXML(c, xml);
+		if (!d) {
+			fprintf(stderr, "virDomainDefineXML: %s\n", virGetLastErrorMessage());
+			return -1;
+		}
+		virDomainFree(d);
+	}
+	return vir_count(c) == total ? 0 : -1;
+}
+
+/* ---- the figures ------------------------------------------------------------ */
+
+static void figure_one_vm(virConnectPtr vc)
+{
+	bench_disp d;
+	PRL_HANDLE srv = PRL_INVALID_HANDLE;
+	int iters = quick ? 2000 : 20000, warm = 500;
+	series m = series_new(iters), raw = series_new(iters), lv = series_new(iters);
+	double req = 0, resp = 0;
+	if (disp_with_vms(&d, &srv, 1) || prl_list(srv, d.pid, warm, &m, &req, &resp)) {
+		printf("vmlist_1vm: not available: the dispatcher fixture failed\n");
+		goto out;
+	}
+	printf("# 1 VM: request %.0f B, response %.0f B per round trip (dispatcher's "
+	       "/proc/PID/io); %d round trips each\n", req, resp, iters);
+	ping_pong((size_t)(req + 0.5), (size_t)(resp + 0.5), warm, &raw);
+	if (vir_list(vc, warm, &lv))
+		goto out;
+	print_vs("vmlist_1vm_getvmlist", &m, "raw ping-pong", &raw, "<= 1.5");
+	print_vs("vmlist_1vm_getvmlist", &m, "libvirt ListAllDomains", &lv, "<= 0.5");
+out:
+	if (srv != PRL_INVALID_HANDLE)
+		bench_logoff(srv);
+	bench_disp_cleanup(&d);
+	free(m.ns), free(raw.ns), free(lv.ns);
+}
+
+static void figure_many(virConnectPtr vc, int n, int iters)
+{
+	bench_disp d;
+	PRL_HANDLE srv = PRL_INVALID_HANDLE;
+	series m = series_new(iters), lv = series_new(iters);
+	char name[64];
+	double req = 0, resp = 0;
+	snprintf(name, sizeof(name), "vmlist_%dvms_getvmlist", n);
+	if (disp_with_vms(&d, &srv, n)) {
+		printf("%s: not available: the dispatcher fixture failed\n", name);
+		goto out;
+	}
+	long rss_start = bench_rss_kib(d.pid);
+	if (prl_list(srv, d.pid, 5, &m, &req, &resp) || vir_fill(vc, n) ||
+	    vir_list(vc, 5, &lv))
+		goto out;
+	printf("# %d VMs: response %.0f B per round trip; %d round trips each\n", n, resp,
+	       iters);
+	print_vs(name, &m, "libvirt ListAllDomains", &lv, "<= 0.5");
+	if (n >= 10000) {
+		printf("disp_startup_%dvms %.0f ms  [target <= 2000 ms; libvirtd start-up "
+		       "with its test driver, no VMs, for scale: see figure 3]\n",
+		       n, d.startup_ms);
+		printf("disp_rss_%dvms_after_start %.1f MiB  [after %d lists %.1f MiB; "
+		       "target <= 64 MiB]\n",
+		       n, rss_start / 1024.0, iters + 5, bench_rss_kib(d.pid) / 1024.0);
+	}
+out:
+	if (srv != PRL_INVALID_HANDLE)
+		bench_logoff(srv);
+	bench_disp_cleanup(&d);
+	free(m.ns), free(lv.ns);
+}
+
+int main(int argc, char **argv)
+{
+	quick = argc > 1 && !strcmp(argv[1], "--quick");
+	signal(SIGPIPE, SIG_IGN);
+	bench_libvirtd lvd;
+	if (bench_libvirtd_start(&lvd))
+		return 1;
+	virConnectPtr vc = virConnectOpen(lvd.uri);
+	if (!vc) {
+		fprintf(stderr, "virConnectOpen(%s): %s\n", lvd.uri, virGetLastErrorMessage());
+		bench_libvirtd_cleanup(&lvd);
+		return 1;
+	}
+	PrlApi_InitEx(PARALLELS_API_VER, PAM_SERVER, 0, 0);
+	printf("# libvirt: %s (pid %d), %d domain(s) at start\n", lvd.uri, (int)lvd.pid,
+	       vir_count(vc));
+	figure_one_vm(vc);
+	figure_many(vc, 1000, quick ? 100 : 500);
+	if (!quick)
+		figure_many(vc, 10000, 50);
+	PrlApi_Deinit();
+	virConnectClose(vc);
+	bench_libvirtd_cleanup(&lvd);
+	return 0;
+}
