@@ -711,8 +711,8 @@ static void load_one(disp_registry *r, int dfd, const char *fname,
 	if (l <= strlen(ENTRY_SUFFIX) ||
 	    strcmp(fname + l - strlen(ENTRY_SUFFIX), ENTRY_SUFFIX))
 		return;
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	parsed_entry pe;
 	if (slurp(dfd, fname, &buf, &len) < 0)
 		return;
@@ -1125,22 +1125,30 @@ static bool is_bundle_name(const char *bundle)
 	return l > 4 && !strcmp(bundle + l - 4, ".pvm");
 }
 
-/* A bundle not named *.pvm may be a directory the user gave us; only the
- * files the VM owns go. */
-static int remove_vm_files(const disp_vmsnap *s)
+static int unlink_in(int dfd, const char *bundle, const char *file)
+{
+	const char *name = disp_vmconf_image_in_bundle(bundle, file);
+	return name ? rmtree_at(dfd, name, 0) : 0;
+}
+
+/* Removes config.pvs and the VM's files inside the bundle: `files` (paths
+ * relative to it or absolute inside it), or when NULL its hard disk images;
+ * then the bundle directory if nothing else is left in it.  Used for a
+ * bundle not named *.pvm (it may be a directory the user gave us) and for
+ * a deletion limited to a list of files. */
+static int remove_vm_files(const disp_vmsnap *s, const char *const *files,
+			   size_t n)
 {
 	int dfd = open(s->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	int rc = unlinkat(dfd, DISP_VMCONF_FILE, 0) < 0 && errno != ENOENT ?
-		 -errno : 0;
-	for (size_t i = 0; i < s->cfg->n_devices; i++) {
-		const char *img = s->cfg->devices[i]->type == PDE_HARD_DISK ?
-			disp_vmconf_image_in_bundle(s->bundle, s->cfg->devices[i]->image_path) :
-			NULL;
-		if (img && rmtree_at(dfd, img, 0) < 0)
-			rc = -errno;
-	}
+	int rc = rmtree_at(dfd, DISP_VMCONF_FILE, 0);
+	for (size_t i = 0; files && i < n; i++)
+		rc = unlink_in(dfd, s->bundle, files[i]) ?: rc;
+	for (size_t i = 0; !files && i < s->cfg->n_devices; i++)
+		if (s->cfg->devices[i]->type == PDE_HARD_DISK)
+			rc = unlink_in(dfd, s->bundle,
+				       s->cfg->devices[i]->image_path) ?: rc;
 	close(dfd);
 	rmdir(s->bundle); /* only if nothing else is left */
 	return rc;
@@ -1152,7 +1160,7 @@ static int remove_vm_files(const disp_vmsnap *s)
 static int remove_bundle(const disp_vmsnap *s)
 {
 	if (!is_bundle_name(s->bundle))
-		return remove_vm_files(s);
+		return remove_vm_files(s, NULL, 0);
 	char *trash;
 	char rnd[PRLC_UUID_LEN + 1];
 	prlc_uuid_generate(rnd);
@@ -1165,7 +1173,8 @@ static int remove_bundle(const disp_vmsnap *s)
 	return rc == -ENOENT ? 0 : rc;
 }
 
-int disp_registry_delete(disp_registry *r, const char *uuid)
+static int delete_vm(disp_registry *r, const char *uuid,
+		     const char *const *files, size_t n)
 {
 	entry *e;
 	int rc = lock_vm(r, uuid, &e);
@@ -1173,7 +1182,8 @@ int disp_registry_delete(disp_registry *r, const char *uuid)
 		return rc;
 	disp_vmsnap *s = disp_vmsnap_ref(e->snap);
 	rc = remove_entry_file(r, e);
-	int frc = rc == PRL_ERR_SUCCESS ? remove_bundle(s) : 0;
+	int frc = rc != PRL_ERR_SUCCESS ? 0 :
+		  files ? remove_vm_files(s, files, n) : remove_bundle(s);
 	if (rc == PRL_ERR_SUCCESS)
 		forget(r, e);
 	unlock_vm(r, e);
@@ -1183,6 +1193,18 @@ int disp_registry_delete(disp_registry *r, const char *uuid)
 			  strerror(-frc));
 	disp_vmsnap_unref(s);
 	return rc;
+}
+
+int disp_registry_delete(disp_registry *r, const char *uuid)
+{
+	return delete_vm(r, uuid, NULL, 0);
+}
+
+int disp_registry_delete_files(disp_registry *r, const char *uuid,
+			       const char *const *files, size_t n)
+{
+	return delete_vm(r, uuid, files ? files : (const char *const[]){ NULL },
+			 files ? n : 0);
 }
 
 /* ---- changing ------------------------------------------------------------- */

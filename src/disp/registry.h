@@ -101,6 +101,12 @@ int disp_registry_unregister(disp_registry *r, const char *uuid);
  * removed wholesale: only config.pvs and the disk images inside it go. */
 int disp_registry_delete(disp_registry *r, const char *uuid);
 
+/* Forgets a VM and removes only config.pvs and the listed files (relative
+ * to the bundle or absolute inside it; others are ignored), then the
+ * bundle directory if it is empty: PrlVm_Delete with a device list. */
+int disp_registry_delete_files(disp_registry *r, const char *uuid,
+			       const char *const *files, size_t n);
+
 /* Commits cfg (found by its UUID).  cfg->revision must be the revision the
  * edit started from, else PRL_ERR_CONFIG_EDIT_COLLISION; the stored
  * revision becomes one more.  home_path, owner and state are the server's

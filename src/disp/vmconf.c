@@ -593,6 +593,17 @@ static bool string_ok(const ProtobufCMessageDescriptor *d,
 static bool msg_ok(const ProtobufCMessage *m, const char *path, char *err,
 		   size_t errlen);
 
+/* Field paths for messages ("devices[2].mac"); a long one is cut. */
+static void path_fmt(char *out, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void path_fmt(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+}
+
 static bool value_ok(const ProtobufCMessageDescriptor *d,
 		     const ProtobufCFieldDescriptor *f, const void *v,
 		     const char *path, char *err, size_t errlen)
@@ -624,7 +635,7 @@ static bool field_ok(const ProtobufCMessage *m,
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	char path[160];
 	if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-		snprintf(path, sizeof path, "%s%s", prefix, f->name);
+		path_fmt(path, sizeof path, "%s%s", prefix, f->name);
 		return !field_present(m, f) ||
 		       value_ok(d, f, member(m, f->offset), path, err, errlen);
 	}
@@ -636,7 +647,7 @@ static bool field_ok(const ProtobufCMessage *m,
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s%s[%zu]", prefix, f->name, i);
+		path_fmt(path, sizeof path, "%s%s[%zu]", prefix, f->name, i);
 		if (!value_ok(d, f, arr + i * elem_size(f->type), path, err,
 			      errlen))
 			return false;
@@ -649,7 +660,7 @@ static bool msg_ok(const ProtobufCMessage *m, const char *path, char *err,
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	char prefix[168];
-	snprintf(prefix, sizeof prefix, "%s%s", path, *path ? "." : "");
+	path_fmt(prefix, sizeof prefix, "%s%s", path, *path ? "." : "");
 	for (unsigned i = 0; i < d->n_fields; i++)
 		if (type_supported(d->fields[i].type) &&
 		    !field_ok(m, &d->fields[i], prefix, err, errlen))
@@ -745,8 +756,8 @@ int disp_vmconf_load(const char *path, Prl__VmConfig **out, char *err,
 	int fd = open_config(path, err, errlen);
 	if (fd < 0)
 		return fd; /* a PRL_RESULT: negative */
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc = read_bounded(fd, &buf, &len);
 	close(fd);
 	if (rc < 0) {

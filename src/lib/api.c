@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 #include "conn.h"
@@ -218,6 +219,17 @@ PRL_RESULT prl__copy_bin(const void *p, size_t n, PRL_VOID_PTR buf, PRL_UINT32_P
 		memcpy(buf, p, n);
 	*len = (PRL_UINT32)n;
 	return PRL_ERR_SUCCESS;
+}
+
+void prl__deadline(struct timespec *ts, clockid_t clock, unsigned ms)
+{
+	clock_gettime(clock, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 char *prl__strdup(const char *s)

@@ -866,21 +866,10 @@ void prl__conn_destroy(prl__server *s)
 	conn_unref(c);
 }
 
-static void deadline_in(struct timespec *ts, unsigned timeout_ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 void prl__conn_quiesce(unsigned timeout_ms)
 {
 	struct timespec ts;
-	deadline_in(&ts, timeout_ms);
+	prl__deadline(&ts, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&readers_mu);
 	while (winding_down > 0)
 		if (pthread_cond_timedwait(&readers_cv, &readers_mu, &ts) == ETIMEDOUT)
@@ -891,13 +880,7 @@ void prl__conn_quiesce(unsigned timeout_ms)
 void prl__conn_wait_all(unsigned timeout_ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	prl__deadline(&ts, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&readers_mu);
 	while (readers > 0)
 		if (pthread_cond_timedwait(&readers_cv, &readers_mu, &ts) == ETIMEDOUT)

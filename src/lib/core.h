@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "PrlTypes.h"
 #include "PrlErrors.h"
@@ -112,6 +113,8 @@ PRL_RESULT prl__copy_str(const char *s, PRL_STR buf, PRL_UINT32_PTR len);
 /* Binary flavour (PrlEvtPrm_GetBuffer): size query and overrun alike. */
 PRL_RESULT prl__copy_bin(const void *p, size_t n, PRL_VOID_PTR buf,
 			 PRL_UINT32_PTR len);
+/* *ts = now on `clock` + ms: an absolute deadline for timed waits. */
+void prl__deadline(struct timespec *ts, clockid_t clock, unsigned ms);
 /* strdup that tolerates NULL (gives NULL). */
 char *prl__strdup(const char *s);
 

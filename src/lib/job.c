@@ -129,24 +129,13 @@ PRL_HANDLE prl__job_handle(prl__job *j)
 
 /* ---- the public layer ---------------------------------------------------- */
 
-static void deadline_after(struct timespec *ts, PRL_UINT32 ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 PRL_METHOD(PrlJob_Wait)(PRL_HANDLE hJob, PRL_UINT32 msecs)
 {
 	PRL__OBJ(j, prl__job, hJob, PHT_JOB);
 	struct timespec ts;
 	int forever = msecs == UINT_MAX;
 	if (!forever)
-		deadline_after(&ts, msecs);
+		prl__deadline(&ts, CLOCK_MONOTONIC, msecs);
 	int rc = 0;
 	pthread_mutex_lock(&j->mu);
 	while (!j->finished && rc != ETIMEDOUT)

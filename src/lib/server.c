@@ -101,13 +101,7 @@ void prl__quiesce(unsigned timeout_ms)
 	if (on_notifier)
 		return;
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	prl__deadline(&ts, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&inflight_mu);
 	while (inflight > 0)
 		if (pthread_cond_timedwait(&inflight_cv, &inflight_mu, &ts))

@@ -312,6 +312,51 @@ static void test_delete_stays_inside(void **state)
 	disp_vmsnap_unref(create("alpha", 0));
 }
 
+/* PrlVm_Delete with a device list: only the listed files go. */
+static void test_delete_listed_files(void **state)
+{
+	Prl__VmConfig *c = new_config("partial");
+	add_device(c, PDE_HARD_DISK, "disk0.qcow2", NULL);
+	disp_vmsnap *s = NULL;
+	assert_int_equal(disp_registry_create(reg, c, NULL, 0, &s),
+			 PRL_ERR_SUCCESS);
+	disp_vmconf_free(c);
+	char disk[300], notes[300], outside[300], cfg[300], bundle[256];
+	snprintf(disk, sizeof disk, "%s/disk0.qcow2", s->bundle);
+	snprintf(notes, sizeof notes, "%s/notes.txt", s->bundle);
+	snprintf(cfg, sizeof cfg, "%s/config.pvs", s->bundle);
+	snprintf(outside, sizeof outside, "%s/outside.txt", state_dir);
+	snprintf(bundle, sizeof bundle, "%s", s->bundle);
+	write_file(disk, "d");
+	write_file(notes, "n");
+	write_file(outside, "o");
+	const char *files[] = { "disk0.qcow2", "../outside.txt", "/etc/passwd" };
+	assert_int_equal(disp_registry_delete_files(reg, s->cfg->uuid, files, 3),
+			 PRL_ERR_SUCCESS);
+	assert_null(disp_registry_find(reg, "partial"));
+	assert_false(exists(disk));
+	assert_false(exists(cfg));
+	assert_true(exists(notes));
+	assert_true(exists(outside));
+	assert_true(exists("/etc/passwd"));
+	disp_vmsnap_unref(s);
+
+	/* a bundle not named *.pvm keeps what is not the VM's */
+	char odd[256];
+	snprintf(odd, sizeof odd, "%s/odd-dir", state_dir);
+	assert_int_equal(rename(bundle, odd), 0);
+	snprintf(cfg, sizeof cfg, "%s/config.pvs", odd);
+	c = new_config("odd");
+	assert_int_equal(disp_vmconf_save(cfg, c), PRL_ERR_SUCCESS);
+	assert_int_equal(disp_registry_register(reg, odd, 0, 0, &s),
+			 PRL_ERR_SUCCESS);
+	assert_int_equal(disp_registry_delete(reg, c->uuid), PRL_ERR_SUCCESS);
+	assert_false(exists(cfg));
+	assert_true(exists(odd)); /* notes.txt is still in it */
+	disp_vmsnap_unref(s);
+	disp_vmconf_free(c);
+}
+
 static void test_clone(void **state)
 {
 	Prl__VmConfig *c = new_config("src");
@@ -528,6 +573,7 @@ int main(void)
 		T(test_update_revisions),
 		T(test_unregister_register),
 		T(test_delete_stays_inside),
+		T(test_delete_listed_files),
 		T(test_clone),
 		T(test_owners),
 		T(test_invalid_bundle),

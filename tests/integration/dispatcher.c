@@ -113,6 +113,12 @@ static int launch(test_disp *d)
 
 int test_disp_start(test_disp *d, const char *const *extra)
 {
+	return test_disp_start_with(d, extra, NULL);
+}
+
+int test_disp_start_with(test_disp *d, const char *const *extra,
+			 int (*prepare)(test_disp *d))
+{
 	memset(d, 0, sizeof(*d));
 	snprintf(d->state_dir, sizeof(d->state_dir), "/tmp/openprl-test.XXXXXX");
 	if (!mkdtemp(d->state_dir))
@@ -123,6 +129,10 @@ int test_disp_start(test_disp *d, const char *const *extra)
 	saved_extra = extra;
 	if (set_password(d)) {
 		fprintf(stderr, "--set-password failed\n");
+		return -1;
+	}
+	if (prepare && prepare(d)) {
+		fprintf(stderr, "preparing the state directory failed\n");
 		return -1;
 	}
 	setenv("PRL_DISP_SOCKET", d->socket, 1);

@@ -23,6 +23,10 @@ typedef struct test_disp {
  * waits until both listeners accept.  extra: more argv entries or NULL.
  * Exports PRL_DISP_SOCKET.  Returns 0 or -1 (with a message on stderr). */
 int test_disp_start(test_disp *d, const char *const *extra);
+/* The same, calling prepare(d) once the state directory exists and before
+ * the daemon starts (fixtures: VM bundles, registry entries). */
+int test_disp_start_with(test_disp *d, const char *const *extra,
+			 int (*prepare)(test_disp *d));
 /* Restarts on the same state dir, socket and port. */
 int test_disp_restart(test_disp *d);
 /* Sends sig and waits for the process (bounded); returns its wait status. */

@@ -1,0 +1,48 @@
+/*
+ * vmops.h — the dispatcher's VM operations: the PJOC_VM_* requests (and
+ * PJOC_SRV_REGISTER_VM, PJOC_SRV_GET_VM_CONFIG) over the registry
+ * (registry.h) and the hypervisor driver (hv.h), and the VM events
+ * (PET_DSP_EVT_VM_STATE_CHANGED, VM_ADDED, VM_DELETED, VM_UNREGISTERED,
+ * VM_CONFIG_CHANGED) sent to every session allowed to see the VM: its
+ * owner's and root's.
+ *
+ * The operations register themselves in the op table (ops.h) when vmops.c
+ * is linked; until disp_vmops_init has run they answer
+ * PRL_ERR_UNIMPLEMENTED.  Arguments are those of docs/vm-ops.md.
+ *
+ * Life cycle, from main.c:
+ *   after the registry is open:  disp_vmops_init(srv, uri, err, len)
+ *   before disp_server_fini:     disp_vmops_quiesce()  (no more events)
+ *   after disp_server_fini:      disp_vmops_fini()     (closes libvirt)
+ *
+ * Thread rules: init, quiesce and fini on the main thread; the state
+ * queries from any thread.
+ */
+#ifndef OPENPRL_DISP_VMOPS_H
+#define OPENPRL_DISP_VMOPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "disp.h"
+#include "registry.h"
+
+/* Connects to the hypervisor at uri ("test:///default", "qemu:///system",
+ * …), makes every registered VM known to it and reads their states (VMs
+ * left running by a previous dispatcher are found running).  srv->registry
+ * must be open.  0, or -1 with err naming the URI and the reason. */
+int disp_vmops_init(disp_server *srv, const char *uri, char *err,
+		    size_t errlen);
+void disp_vmops_quiesce(void);
+void disp_vmops_fini(void);
+
+/* The last known state of a VM (VMS_UNKNOWN when unknown).  Any thread. */
+uint32_t disp_vmops_state(const char *uuid);
+
+/* A shallow copy of s->cfg (every pointer shared with the snapshot) with
+ * `state` set, for answers that send many configurations without copying
+ * them (the VM list).  Release with free() alone, before the snapshot.
+ * NULL when memory runs out. */
+Prl__VmConfig *disp_vmops_config_view(const disp_vmsnap *s);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * test_vmlist.c — the VM list from bundles placed in the dispatcher's state
+ * directory before it starts (the on-disk format of docs/config-format.md):
+ * every registered bundle comes back as a PHT_VIRTUAL_MACHINE with its name,
+ * UUID and state readable; a hostile bundle (a name that would leave the VM
+ * home) is refused while the others are still served.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "Parallels.h"
+#include "dispatcher.h"
+
+static test_disp disp;
+
+static const struct fixture {
+	const char *uuid, *name;
+	int hostile;
+} fixtures[] = {
+	{ "{6b1e3c4e-0f5e-4d39-9e0a-1c2b3d4e5f60}", "web01", 0 },
+	{ "{0a2f7c11-5d3e-4e0b-8a6c-9d8e7f6a5b4c}", "db 02 (ünïcode)", 0 },
+	{ "{99999999-8888-4777-8666-555555555555}", "../escape", 1 },
+};
+#define N_FIX (sizeof(fixtures) / sizeof(fixtures[0]))
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int place(test_disp *d, const struct fixture *fx, int i)
+{
+	char dir[512], path[600], xml[2048], bare[64];
+	snprintf(dir, sizeof(dir), "%s/vms/fixture%d.pvm", d->state_dir, i);
+	if (mkdir(dir, 0755))
+		return -1;
+	snprintf(path, sizeof(path), "%s/config.pvs", dir);
+	snprintf(xml, sizeof(xml),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vm_config format=\"1\">"
+		 "<uuid>%s</uuid><name>%s</name><os_type>9</os_type><ram_mb>512</ram_mb>"
+		 "<cpu_count>1</cpu_count><revision>1</revision></vm_config>\n",
+		 fx->uuid, fx->name);
+	if (write_file(path, xml))
+		return -1;
+	snprintf(bare, sizeof(bare), "%.36s", fx->uuid + 1);
+	snprintf(path, sizeof(path), "%s/registry.d/%s.vm", d->state_dir, bare);
+	snprintf(xml, sizeof(xml),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
+		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>%d</seq>"
+		 "</registration>\n", fx->uuid, dir, (unsigned)getuid(), i + 1);
+	return write_file(path, xml);
+}
+
+static int prepare(test_disp *d)
+{
+	char p[400];
+	snprintf(p, sizeof(p), "%s/vms", d->state_dir);
+	if (mkdir(p, 0755))
+		return -1;
+	snprintf(p, sizeof(p), "%s/registry.d", d->state_dir);
+	if (mkdir(p, 0755))
+		return -1;
+	for (size_t i = 0; i < N_FIX; i++)
+		if (place(d, &fixtures[i], (int)i))
+			return -1;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
+		return -1;
+	return test_disp_start_with(&disp, NULL, prepare);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_disp_cleanup(&disp);
+	PRL_UINT32 n = 99;
+	PrlDbg_GetHandlesNum(&n, PHT_ERROR);
+	PrlApi_Deinit();
+	return n ? -1 : 0;
+}
+
+static PRL_RESULT wait_result(PRL_HANDLE job, PRL_HANDLE *res)
+{
+	PRL_RESULT rc = PRL_ERR_TIMEOUT;
+	if (PrlJob_Wait(job, 20000) == PRL_ERR_SUCCESS)
+		PrlJob_GetRetCode(job, &rc);
+	if (PRL_SUCCEEDED(rc))
+		PrlJob_GetResult(job, res);
+	PrlHandle_Free(job);
+	return rc;
+}
+
+static void test_list_fixtures(void **state)
+{
+	(void)state;
+	PRL_HANDLE s, res;
+	PrlSrv_Create(&s);
+	assert_int_equal(wait_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res), 0);
+	PrlHandle_Free(res);
+	assert_int_equal(wait_result(PrlSrv_GetVmList(s), &res), PRL_ERR_SUCCESS);
+	PRL_UINT32 n = 0;
+	PrlResult_GetParamsCount(res, &n);
+	assert_int_equal(n, 2);                       /* the hostile one is refused */
+	for (PRL_UINT32 i = 0; i < n; i++) {
+		PRL_HANDLE vm, cfg, info;
+		char name[128], uuid[64];
+		PRL_UINT32 len = sizeof(name), ulen = sizeof(uuid);
+		PRL_HANDLE_TYPE t;
+		assert_int_equal(PrlResult_GetParamByIndex(res, i, &vm), PRL_ERR_SUCCESS);
+		PrlHandle_GetType(vm, &t);
+		assert_int_equal(t, PHT_VIRTUAL_MACHINE);
+		assert_int_equal(PrlVm_GetConfig(vm, &cfg), PRL_ERR_SUCCESS);
+		assert_int_equal(PrlVmCfg_GetName(cfg, name, &len), PRL_ERR_SUCCESS);
+		assert_int_equal(PrlVmCfg_GetUuid(cfg, uuid, &ulen), PRL_ERR_SUCCESS);
+		assert_string_equal(name, fixtures[i].name);
+		assert_string_equal(uuid, fixtures[i].uuid);
+		assert_int_equal(PrlVmCfg_GetVmInfo(cfg, &info), PRL_ERR_SUCCESS);
+		VIRTUAL_MACHINE_STATE st = VMS_UNKNOWN;
+		assert_int_equal(PrlVmInfo_GetState(info, &st), PRL_ERR_SUCCESS);
+		assert_int_equal(st, VMS_STOPPED);
+		PRL_UINT32 ram = 0;
+		PrlVmCfg_GetRamSize(cfg, &ram);
+		assert_int_equal(ram, 512);
+		PrlHandle_Free(info);
+		PrlHandle_Free(cfg);
+		PrlHandle_Free(vm);
+	}
+	PrlHandle_Free(res);
+	assert_int_equal(wait_result(PrlSrv_Logoff(s), &res), PRL_ERR_SUCCESS);
+	PrlHandle_Free(res);
+	PrlHandle_Free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_list_fixtures) };
+	return cmocka_run_group_tests_name("vm list", tests, setup, teardown);
+}
