@@ -223,6 +223,8 @@ static int set_bundle_locked(vmrec *r, const char *bundle)
 	return 0;
 }
 
+static uint32_t no_domain_state(const char *bundle);
+
 int disp_hv_attach(disp_hv *hv, const char *uuid, const char *bundle)
 {
 	vmrec *r = calloc(1, sizeof *r);
@@ -231,6 +233,7 @@ int disp_hv_attach(disp_hv *hv, const char *uuid, const char *bundle)
 		return r ? -EINVAL : -ENOMEM;
 	}
 	pthread_mutex_init(&r->op, NULL);
+	r->known = r->reported = no_domain_state(bundle);
 	pthread_mutex_lock(&hv->lock);
 	vmrec **slot = tsearch(r, &hv->vms, cmp_rec);
 	int rc = !slot ? -ENOMEM : set_bundle_locked(*slot, bundle);

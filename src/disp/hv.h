@@ -66,7 +66,9 @@ const char *disp_hv_uri(const disp_hv *hv);
 bool disp_hv_is_test(const disp_hv *hv);
 
 /* Makes a registered VM known (its bundle holds its save file).  Cheap: no
- * libvirt call.  0 or -ENOMEM. */
+ * libvirt call, so until disp_hv_sync or an event says otherwise its state
+ * is taken from the bundle: SUSPENDED with a save file, else STOPPED.
+ * 0 or -ENOMEM. */
 int disp_hv_attach(disp_hv *hv, const char *uuid, const char *bundle);
 /* Forgets a VM; no operation on it may be running. */
 void disp_hv_detach(disp_hv *hv, const char *uuid);

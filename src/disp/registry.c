@@ -750,7 +750,8 @@ static int load_all(disp_registry *r)
 	for (struct dirent *de; (de = readdir(d)) != NULL;)
 		load_one(r, dfd, de->d_name, &all, &n, &cap);
 	closedir(d);
-	qsort(all, n, sizeof *all, cmp_seq);
+	if (n)
+		qsort(all, n, sizeof *all, cmp_seq);
 	for (size_t i = 0; i < n; i++) {
 		add_loaded(r, &all[i]);
 		free(all[i].bundle);

@@ -8,9 +8,10 @@
  * condition, never sleeping) and the code of every forbidden transition.
  *
  * test_hv_qemu starts its own libvirtd in session mode as an unprivileged
- * user, exactly as docs/../libvirt-qemu-on-these-machines.md §3 records:
- * all state under a temporary directory, a private socket, stdio_handler
- * "file"; when the test runs as root it first becomes "nobody" for good.
+ * user, as the feasibility notes (libvirt-qemu-on-these-machines.md, §3)
+ * record: all state under a temporary directory, a private socket,
+ * stdio_handler "file"; run as root, the test first becomes "nobody" for
+ * good.
  * It destroys every domain, then stops that daemon by its PID.  Without
  * qemu-system-x86_64 or libvirtd it fails when CI=true and is skipped
  * (exit 77) otherwise.
@@ -349,7 +350,7 @@ static void test_sync_after_reopen(void **state)
 	open_hv();
 	assert_int_equal(disp_hv_attach(hv, a->uuid, a->home_path), 0);
 	assert_int_equal(disp_hv_attach(hv, s->uuid, s->home_path), 0);
-	assert_int_equal(disp_hv_cached_state(hv, a->uuid), VMS_UNKNOWN);
+	assert_int_equal(disp_hv_cached_state(hv, s->uuid), VMS_SUSPENDED);
 	OK(disp_hv_sync(hv));
 	assert_int_equal(disp_hv_cached_state(hv, a->uuid), VMS_RUNNING);
 	assert_int_equal(disp_hv_cached_state(hv, s->uuid), VMS_SUSPENDED);
@@ -674,6 +675,48 @@ static void test_qemu_lifecycle(void **state)
 	disp_vmconf_free(c);
 }
 
+/* A VM with a qcow2 disk created through libvirt's storage API and a
+ * user-mode NIC: QEMU runs with both and reports the disk's statistics. */
+static void test_qemu_disk_and_nic(void **state)
+{
+	char b[PATH_MAX];
+	sub(b, "bundle/disk.pvm");
+	Prl__VmConfig *c = tiny_vm(b);
+	c->n_devices = 2;
+	c->devices = calloc(2, sizeof *c->devices);
+	for (int i = 0; i < 2; i++) {
+		c->devices[i] = calloc(1, sizeof **c->devices);
+		prl__vm_device__init(c->devices[i]);
+	}
+	c->devices[0]->type = PDE_HARD_DISK;
+	c->devices[0]->image_path = strdup("harddisk.qcow2");
+	c->devices[0]->has_disk_size_mb = 1;
+	c->devices[0]->disk_size_mb = 64;
+	c->devices[1]->type = PDE_GENERIC_NETWORK_ADAPTER;
+	c->devices[1]->mac = strdup("001C42000042");
+	const char *u = c->uuid;
+	assert_int_equal(disp_hv_attach(hv, u, c->home_path), 0);
+	OK(disp_hv_create_disks(hv, c));
+	char disk[PATH_MAX + 32], magic[4] = "";
+	snprintf(disk, sizeof disk, "%s/harddisk.qcow2", b);
+	FILE *f = fopen(disk, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(magic, 1, 4, f), 4);
+	fclose(f);
+	assert_memory_equal(magic, "QFI\xfb", 4); /* a real qcow2 image */
+	OK(disp_hv_start(hv, c));
+	EXPECT(u, VMS_RUNNING);
+	disp_hv_stats st;
+	OK(disp_hv_stats_get(hv, u, &st));
+	assert_int_equal(st.n_disks, 1);
+	assert_string_equal(st.disks[0].name, "sda");
+	/* a user-mode NIC has no host device: libvirt reports no net.* */
+	assert_true(st.cpu_time_ns > 0);
+	OK(disp_hv_stop(hv, u, PSM_KILL));
+	EXPECT(u, VMS_STOPPING, VMS_STOPPED);
+	disp_vmconf_free(c);
+}
+
 int main(void)
 {
 	prlc_log_set_level(PRLC_LOG_WARN);
@@ -687,6 +730,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_lifecycle),
+		cmocka_unit_test(test_qemu_disk_and_nic),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
