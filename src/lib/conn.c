@@ -54,6 +54,7 @@ struct prl__conn {
 	int up;                           /* logged in */
 	int closing;                      /* logoff or destroy: no CLOSED event */
 	int counted;                      /* in winding_down (see mark_closing) */
+	struct prl__conn *next, *prev;    /* every live connection (readers_mu) */
 	int local;
 	uint64_t next_id;
 	pending *pending;
@@ -70,6 +71,29 @@ static int readers;
 /* Reader threads whose connection is closing but which have not ended: they
  * may still hold a temporary reference on their server. */
 static int winding_down;
+static prl__conn *all_conns;
+
+static void list_add(prl__conn *c)
+{
+	pthread_mutex_lock(&readers_mu);
+	c->next = all_conns;
+	if (all_conns)
+		all_conns->prev = c;
+	all_conns = c;
+	pthread_mutex_unlock(&readers_mu);
+}
+
+static void list_remove(prl__conn *c)
+{
+	pthread_mutex_lock(&readers_mu);
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (all_conns == c)
+		all_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&readers_mu);
+}
 
 /* Marks c as closing (c->mu held).  A closing connection's reader is about
  * to end; counting it lets prl__conn_quiesce wait for it. */
@@ -108,6 +132,7 @@ static void conn_unref(prl__conn *c)
 	pthread_mutex_unlock(&c->mu);
 	if (!last)
 		return;
+	list_remove(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	args_free(&c->args);
@@ -743,6 +768,7 @@ void prl__conn_login(prl__server *s, prl__job *j, const prl__login_args *a)
 	pthread_mutex_init(&c->wmu, NULL);
 	c->fd = -1;
 	c->refs = 2;                              /* server + reader */
+	list_add(c);
 	c->args = *a;
 	c->args.host = dup_or_null(a->host);
 	c->args.user = dup_or_null(a->user);
@@ -877,11 +903,19 @@ void prl__conn_quiesce(unsigned timeout_ms)
 	pthread_mutex_unlock(&readers_mu);
 }
 
+/* The last PrlApi_Deinit: every link still open is shut down (its reader
+ * ends, failing what is pending), then the readers are waited for. */
 void prl__conn_wait_all(unsigned timeout_ms)
 {
 	struct timespec ts;
 	prl__deadline(&ts, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&readers_mu);
+	for (prl__conn *c = all_conns; c; c = c->next) {
+		pthread_mutex_lock(&c->wmu);
+		if (c->fd >= 0)
+			shutdown(c->fd, SHUT_RDWR);
+		pthread_mutex_unlock(&c->wmu);
+	}
 	while (readers > 0)
 		if (pthread_cond_timedwait(&readers_cv, &readers_mu, &ts) == ETIMEDOUT)
 			break;

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -375,6 +376,35 @@ static void test_shutdown_event(void **state)
 	assert_int_equal(test_disp_restart(&disp), 0);
 }
 
+/* PrlApi_Deinit with a session still open ends it promptly (run in a child:
+ * the last Deinit tears the library down). */
+static void test_deinit_while_logged_in(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	if (pid == 0) {
+		PRL_HANDLE s;
+		PrlSrv_Create(&s);
+		PRL_HANDLE j = PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY);
+		PRL_RESULT rc = 1;
+		PrlJob_Wait(j, 10000);
+		PrlJob_GetRetCode(j, &rc);
+		PrlHandle_Free(j);
+		PRL_HANDLE pending = PrlSrv_SubscribeToHostStatistics(s);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		PrlApi_Deinit();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		(void)pending;
+		_exit(rc == PRL_ERR_SUCCESS && ms < 1000 ? 0 : 1);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_seed_examples(void **state)
 {
 	(void)state;
@@ -403,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_finished),
 		cmocka_unit_test(test_connection_drop),
 		cmocka_unit_test(test_shutdown_event),
+		cmocka_unit_test(test_deinit_while_logged_in),
 		cmocka_unit_test(test_seed_examples),
 	};
 	return cmocka_run_group_tests_name("session", tests, setup, teardown);
