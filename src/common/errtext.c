@@ -314,6 +314,27 @@ static const struct prlc_text texts[] = {
 	  "You do not have permission to create a virtual machine in that folder." },
 
 	/* virtual machines: editing */
+	{ PRL_ERR_HDD_IMAGE_COPY, "Disk image could not be copied.",
+	  "Copying a virtual disk image failed, for example while cloning. Check "
+	  "free space and permissions in the destination directory." },
+	{ PRL_ERR_MAKE_DIRECTORY, "Directory could not be created.",
+	  "The dispatcher could not create a directory it needed, such as a VM "
+	  "bundle. Check that the parent exists, is writable, and has free space." },
+	{ PRL_ERR_NOT_ALL_FILES_WAS_DELETED, "Some files were not deleted.",
+	  "The virtual machine was removed, but some of its files could not be "
+	  "deleted. Remove what is left of the bundle by hand." },
+	{ PRL_ERR_OBJECT_WAS_REMOVED, "The object was removed.",
+	  "This handle refers to a device or entry that has been removed from its "
+	  "configuration. Get a fresh handle from the configuration." },
+	{ PRL_ERR_OPEN_VM_CONFIG_READ, "VM configuration could not be read.",
+	  "The configuration file of the virtual machine could not be opened for "
+	  "reading. Check that the bundle exists and is readable." },
+	{ PRL_ERR_VM_RESTORE_STATE_FAILED, "Saved state could not be restored.",
+	  "Resuming the virtual machine from its saved state failed. Drop the "
+	  "suspended state (PrlVm_DropSuspendedState) and start it afresh." },
+	{ PRL_ERR_VM_SAVE_STATE_FAILED, "State could not be saved.",
+	  "Suspending the virtual machine failed while its memory was written to "
+	  "the bundle. Check free space; the machine keeps running." },
 	{ PRL_ERR_CONFIG_EDIT_COLLISION, "Configuration changed meanwhile.",
 	  "Someone else changed the virtual machine after you called "
 	  "PrlVm_BeginEdit. Call PrlVm_BeginEdit again, repeat your changes and "

@@ -200,6 +200,11 @@ void disp_vmops_fini(void)
 	vm.srv = NULL;
 }
 
+disp_hv *disp_vmops_hv(void)
+{
+	return vm.hv;
+}
+
 uint32_t disp_vmops_state(const char *uuid)
 {
 	return vm.hv ? disp_hv_cached_state(vm.hv, uuid) : VMS_UNKNOWN;

@@ -36,6 +36,10 @@ int disp_vmops_init(disp_server *srv, const char *uri, char *err,
 void disp_vmops_quiesce(void);
 void disp_vmops_fini(void);
 
+/* The hypervisor connection (NULL before init / after fini), for other
+ * modules that read domains (performance counters).  Any thread. */
+struct disp_hv *disp_vmops_hv(void);
+
 /* The last known state of a VM (VMS_UNKNOWN when unknown).  Any thread. */
 uint32_t disp_vmops_state(const char *uuid);
 

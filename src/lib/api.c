@@ -145,7 +145,7 @@ PRL_METHOD(PrlDbg_PrlResultToString)(PRL_RESULT value, PRL_CONST_STR_PTR res)
 {
 	PRL__CHECK_ARG(res);
 	const char *n = prlc_err_name(value);
-	*res = n ? n : "PRL_ERR_UNKNOWN";
+	*res = n ? n : "<unknown result code>";
 	return n ? PRL_ERR_SUCCESS : PRL_ERR_INVALID_ARG;
 }
 
