@@ -3,13 +3,16 @@
  * compile definition (set by CMake).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/sysinfo.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,6 +109,62 @@ void bench_raise_nofile(long want)
 	}
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+void bench_pin(pid_t pid, int cpu)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid ? (int)pid : (int)getpid());
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (cpu < 0 ? i < get_nprocs() : i == cpu)
+			CPU_SET(i, &set);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			sched_setaffinity(atoi(e->d_name), sizeof(set), &set);
+	if (d)
+		closedir(d);
+}
+
+const bench_place bench_places[2] = { { "1cpu", 0, 0 }, { "2cpu", 0, 1 } };
+
+static double pingpong_1byte(int client_cpu, int server_cpu)
+{
+	enum { N = 2000 };
+	static double ns[N];
+	int sv[2];
+	char c = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		bench_pin(0, server_cpu);
+		while (read(sv[1], &c, 1) == 1 && write(sv[1], &c, 1) == 1)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	bench_pin(0, client_cpu);
+	for (int i = 0; i < N; i++) {
+		double t0 = bench_now_ns();
+		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1)
+			break;
+		ns[i] = bench_now_ns() - t0;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	bench_pin(0, -1);
+	return bench_pctl(ns, N, 50);
+}
+
+void bench_wakeup_cost(double *same_cpu_ns, double *cross_cpu_ns)
+{
+	*same_cpu_ns = pingpong_1byte(0, 0);
+	*cross_cpu_ns = pingpong_1byte(0, 1);
 }
 
 static int can_connect_unix(const char *path)

@@ -71,6 +71,21 @@ double bench_cpu_ns(pid_t pid);
 int bench_io_bytes(pid_t pid, uint64_t *rchar, uint64_t *wchar);
 /* Raises RLIMIT_NOFILE to its hard limit (at least want if allowed). */
 void bench_raise_nofile(long want);
+/* Pins every thread of pid (0: this process) to one CPU, or to all CPUs
+ * when cpu < 0.  Threads created later inherit their creator's mask. */
+void bench_pin(pid_t pid, int cpu);
+/* The two placements the latency figures are measured in, because on a
+ * virtual machine a wake-up that crosses CPUs can cost tens of
+ * microseconds, which the scheduler makes or avoids at random:
+ * "1cpu": client and server on CPU 0; "2cpu": client on 0, server on 1. */
+typedef struct bench_place {
+	const char *name;
+	int client_cpu, server_cpu;
+} bench_place;
+extern const bench_place bench_places[2];
+/* Cross-CPU and same-CPU round trip of a 1-byte unix socket ping-pong
+ * (p50, ns), to show how expensive the machine's wake-ups are. */
+void bench_wakeup_cost(double *same_cpu_ns, double *cross_cpu_ns);
 /* Waits until a unix socket at path accepts, polling every 1 ms, while pid
  * lives; timeout_ms bounds it.  0, or -1 on timeout or exit. */
 int bench_wait_unix(const char *path, pid_t pid, int timeout_ms);

@@ -21,6 +21,8 @@ run() { # name build-dir cmake-args...
 		return
 	fi
 	log=$(mktemp)
+	export TSAN_OPTIONS="suppressions=$top/tests/tsan.supp halt_on_error=1 ${TSAN_OPTIONS:-}"
+	export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 ${UBSAN_OPTIONS:-}"
 	(cd "$dir" && ctest --output-on-failure -j2 --timeout 900) 2>&1 | tee "$log" || true
 	# "NN% tests passed, F tests failed out of T"
 	line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -n 1)

@@ -29,6 +29,9 @@
 #include "state.h"
 #ifdef DISP_HAVE_REGISTRY
 #include "registry.h"
+#ifdef DISP_HAVE_HV
+#include "vmops.h"
+#endif
 #endif
 
 #define DISP_WORKER_THREADS 4
@@ -248,7 +251,14 @@ static int serve(const disp_options *o)
 		 add_signal(&srv, SIGTERM, on_stop_signal, &sigs[0]) < 0 ||
 		 add_signal(&srv, SIGINT, on_stop_signal, &sigs[1]) < 0 ||
 		 add_signal(&srv, SIGHUP, on_hup, &sigs[2]) < 0;
-	/* HV SEAM: open the hypervisor (o->hypervisor) here, before serving. */
+#ifdef DISP_HAVE_HV
+	/* The hypervisor, before serving: VM operations need it. */
+	char hverr[512] = "";
+	if (rc == 0 && disp_vmops_init(&srv, o->hypervisor, hverr, sizeof hverr) < 0) {
+		fprintf(stderr, "prl_disp_service: %s\n", hverr);
+		rc = 1;
+	}
+#endif
 	if (rc == 0) {
 		PRLC_INFO("prl_disp_service %s ready (server %s, hypervisor %s)",
 			  DISP_PRODUCT_VERSION, srv.uuid, o->hypervisor);
@@ -261,7 +271,13 @@ static int serve(const disp_options *o)
 		if (sigs[i])
 			event_free(sigs[i]);
 	disp_registry *reg = srv.registry;
+#ifdef DISP_HAVE_HV
+	disp_vmops_quiesce();
+#endif
 	disp_server_fini(&srv);
+#ifdef DISP_HAVE_HV
+	disp_vmops_fini();
+#endif
 	close_registry(reg);
 	if (rc == 0 && o->pid_file && !o->foreground)
 		unlink(o->pid_file);

@@ -23,6 +23,9 @@
 #include "prlc_consts.h"
 #ifdef DISP_HAVE_REGISTRY
 #include "registry.h"
+#ifdef DISP_HAVE_HV
+#include "vmops.h"
+#endif
 #endif
 
 #ifndef DISP_PRODUCT_VERSION
@@ -313,7 +316,10 @@ static void vm_list_free(void *p)
 
 static void free_value_shell(Prl__Value *v)
 {
-	free(v);                        /* v->vm belongs to a snapshot */
+#ifdef DISP_HAVE_HV
+	free(v->vm);                    /* a view: its fields belong to a snapshot */
+#endif
+	free(v);
 }
 
 static int get_vm_list_run(disp_req *r)
@@ -336,7 +342,11 @@ static int get_vm_list_run(disp_req *r)
 		Prl__Value *v = value_new();
 		if (v) {
 			v->v_case = PRL__VALUE__V_VM;
+#ifdef DISP_HAVE_HV
+			v->vm = disp_vmops_config_view(l->snaps[i]);  /* with the state */
+#else
 			v->vm = l->snaps[i]->cfg;
+#endif
 		}
 		if (!v || disp_req_add_value(r, v, free_value_shell) < 0)
 			return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,

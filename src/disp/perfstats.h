@@ -140,4 +140,19 @@ Prl__Statistics *disp_perf_vm_statistics(const Prl__VmConfig *cfg,
 uint8_t *disp_perf_statistics_frame(const char *uuid,
 				    const Prl__Statistics *st, size_t *len);
 
+/* ---- implemented in ops_perf.c (subscriptions and operations) ----------- */
+
+typedef struct disp_server disp_server;
+
+/* A running VM's statistics now (cpus[0].usage over the last period, or
+ * over a short pause when nothing measured this VM lately): for
+ * PJOC_VM_GET_STATISTICS.  Blocks (call from a worker).  PRL_RESULT;
+ * on failure disp_hv_errmsg() says why. */
+int disp_perf_vm_statistics_get(disp_hv *hv, const Prl__VmConfig *cfg,
+				Prl__Statistics **out);
+
+/* Forgets the subscriptions of srv and stops their timer.  Loop thread,
+ * after disp_workers_free and before event_base_free. */
+void disp_perfstats_fini(disp_server *srv);
+
 #endif

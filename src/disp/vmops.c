@@ -218,6 +218,13 @@ Prl__VmConfig *disp_vmops_config_view(const disp_vmsnap *s)
 	*v = *s->cfg;
 	v->has_state = 1;
 	v->state = disp_vmops_state(s->cfg->uuid);
+	if (s->invalid) {
+		/* A bundle whose config.pvs was refused: listed, marked invalid
+		 * (PrlVmInfo_IsInvalid, PrlVmCfg_GetConfigValidity), never run. */
+		v->state = VMS_UNKNOWN;
+		v->has_config_validity = 1;
+		v->config_validity = (uint32_t)PRL_ERR_PARSE_VM_CONFIG;
+	}
 	return v;
 }
 

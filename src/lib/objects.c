@@ -137,6 +137,14 @@ static int scalar_value(const Prl__Value *w, prl__value *out)
 	}
 }
 
+/* A PHT_EVENT as a result (PrlVm_GetPerfStats): the counters arrive as an
+ * event, exactly as a subscriber would receive them. */
+static int event_value(prl__server *s, const Prl__Event *w, prl__value *out)
+{
+	prl__event *e = w ? prl__event_from_wire(s, w) : NULL;
+	return obj_value(e ? &e->base : NULL, out);
+}
+
 int prl__value_from_wire(prl__server *s, const Prl__Value *w, prl__value *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -150,6 +158,7 @@ int prl__value_from_wire(prl__server *s, const Prl__Value *w, prl__value *out)
 	case PRL__VALUE__V_LOGIN:
 		return obj_value(login_obj(copy_login(w->login), &login_type), out);
 	case PRL__VALUE__V_VM_INFO: return obj_value(prl__vminfo_from_wire(w->vm_info), out);
+	case PRL__VALUE__V_EVENT: return event_value(s, w->event, out);
 	default: return -1;
 	}
 }
