@@ -70,6 +70,11 @@ long bench_rss_kib(pid_t pid)
 	return (long)proc_field(pid, "status", "VmRSS");
 }
 
+long bench_status(pid_t pid, const char *key)
+{
+	return (long)proc_field(pid, "status", key);
+}
+
 double bench_cpu_ns(pid_t pid)
 {
 	char path[64], buf[1024];

@@ -65,6 +65,9 @@ double bench_now_ns(void);
 double bench_pctl(double *v, size_t n, double p);
 /* VmRSS of pid in KiB, or -1. */
 long bench_rss_kib(pid_t pid);
+/* Any "Key:" line of /proc/PID/status (VmRSS, RssAnon, RssFile, Threads
+ * ...), as a number (KiB for sizes), or -1. */
+long bench_status(pid_t pid, const char *key);
 /* utime + stime of pid in nanoseconds, or -1. */
 double bench_cpu_ns(pid_t pid);
 /* rchar / wchar of pid (bytes through read and write calls).  0 or -1. */

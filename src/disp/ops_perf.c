@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ops.h"
 #include "perfstats.h"
@@ -43,13 +44,10 @@
 #define MEASURE_MIN_NS (50ull * 1000 * 1000)
 #define MEASURE_MAX_NS (5ull * 1000 * 1000 * 1000)
 
-/* vmops.c's hypervisor connection.  Weak so that this file links before
- * vmops.c exports it; until then VM counters answer "no hypervisor". */
-disp_hv *disp_vmops_hv(void) __attribute__((weak));
-
+/* vmops.c's hypervisor connection: NULL when the dispatcher runs none. */
 static disp_hv *hv_now(void)
 {
-	return disp_vmops_hv ? disp_vmops_hv() : NULL;
+	return disp_vmops_hv();
 }
 
 static disp_perf_meters *meters;
@@ -567,7 +565,7 @@ static void tick_work(void *arg)
 	disp_perf_set_clear(&s);
 }
 
-static void send(const sub *s, disp_shared *frame)
+static void send_to(const sub *s, disp_shared *frame)
 {
 	if (frame)
 		disp_conn_send_shared(s->conn, frame);
@@ -575,10 +573,10 @@ static void send(const sub *s, disp_shared *frame)
 
 static void deliver_srv(tick_job *j, const sub *s)
 {
-	send(s, wants_frame(&j->host, s->filter));
+	send_to(s, wants_frame(&j->host, s->filter));
 	for (size_t i = 0; i < j->n_t; i++)
 		if (may_see(s->uid, j->t[i].snap->owner))
-			send(s, wants_frame(&j->t[i].srv, s->filter));
+			send_to(s, wants_frame(&j->t[i].srv, s->filter));
 }
 
 static void deliver(perf_state *st, tick_job *j)
@@ -590,9 +588,9 @@ static void deliver(perf_state *st, tick_job *j)
 		if (s->kind == SUB_SRV_PERF)
 			deliver_srv(j, s);
 		else if (t && s->kind == SUB_GUEST)
-			send(s, t->guest_frame);
+			send_to(s, t->guest_frame);
 		else if (t)
-			send(s, wants_frame(&t->vm, s->filter));
+			send_to(s, wants_frame(&t->vm, s->filter));
 	}
 }
 
@@ -824,6 +822,8 @@ static int add_event(disp_req *r, uint32_t type, uint32_t issuer_type,
 	       out_of_memory(r) : PRL_ERR_SUCCESS;
 }
 
+/* Appends the counters of a VM sampled now.  A VM libvirt cannot sample
+ * gives its PRL_RESULT, with no error text set (callers decide). */
 static int vm_event(disp_req *r, disp_hv *hv, const Prl__VmConfig *cfg,
 		    uint32_t type, const char *filter)
 {
@@ -832,7 +832,7 @@ static int vm_event(disp_req *r, disp_hv *hv, const Prl__VmConfig *cfg,
 	disp_perf_set s = { 0 };
 	int rc = sample_oneshot(hv, cfg->uuid, &h, &d);
 	if (rc != PRL_ERR_SUCCESS)
-		return disp_req_fail(r, rc, "%s", disp_hv_errmsg());
+		return rc;
 	if (disp_perf_vm_counters(cfg, &h, &d, host_cpus(), &s) < 0)
 		rc = out_of_memory(r);
 	else
@@ -854,6 +854,8 @@ static int vm_get_run(disp_req *r)
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
 	rc = vm_event(r, hv, s->cfg, PET_DSP_EVT_VM_PERFSTATS, filter);
+	if (rc != PRL_ERR_SUCCESS && rc != PRL_ERR_OUT_OF_MEMORY)
+		rc = disp_req_fail(r, rc, "%s", disp_hv_errmsg());
 	disp_vmsnap_unref(s);
 	return rc;
 }
@@ -863,7 +865,9 @@ static int host_event(disp_req *r, const char *filter)
 {
 	disp_perf_set s = { 0 };
 	disp_server *srv = disp_req_server(r);
-	int rc = host_set(srv, &s) < 0 ? out_of_memory(r) :
+	int rc = host_set(srv, &s) < 0 ?
+		 disp_req_fail(r, PRL_ERR_FAILURE, "cannot read the host's "
+			       "statistics") :
 		 add_event(r, PET_DSP_EVT_PERFSTATS, PIE_DISPATCHER, srv->uuid,
 			   &s, filter);
 	disp_perf_set_clear(&s);
@@ -874,16 +878,18 @@ static int host_event(disp_req *r, const char *filter)
  * pauses once for all of them, so CPU use is measured over the pause. */
 static void prime(disp_hv *hv, disp_vmsnap **list, size_t n)
 {
-	bool paused = false;
+	size_t primed = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *uuid = list[i]->cfg->uuid;
 		disp_hv_stats h;
 		disp_perf_delta d;
-		if (list[i]->invalid || !active(disp_vmops_state(uuid)) ||
-		    !needs_priming(uuid) || sample(hv, uuid, &h, &d))
-			continue;
-		paused = paused || (pause_to_measure(), true);
+		if (!list[i]->invalid && active(disp_vmops_state(uuid)) &&
+		    needs_priming(uuid) &&
+		    sample(hv, uuid, &h, &d) == PRL_ERR_SUCCESS)
+			primed++;
 	}
+	if (primed)
+		pause_to_measure();
 }
 
 static int vm_events(disp_req *r, disp_hv *hv, const char *filter)

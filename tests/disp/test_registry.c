@@ -357,6 +357,44 @@ static void test_delete_listed_files(void **state)
 	disp_vmconf_free(c);
 }
 
+/* A fresh expanding image is a large sparse file: cloning copies its data,
+ * not its holes, so the copy stays sparse and the same size. */
+static void test_clone_sparse(void **state)
+{
+	(void)state;
+	Prl__VmConfig *c = new_config("sparse-src");
+	add_device(c, PDE_HARD_DISK, "big.hdd", NULL);
+	disp_vmsnap *s = NULL;
+	assert_int_equal(disp_registry_create(reg, c, NULL, 0, &s), PRL_ERR_SUCCESS);
+	disp_vmconf_free(c);
+	char disk[256];
+	snprintf(disk, sizeof disk, "%s/big.hdd", s->bundle);
+	int fd = open(disk, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	const off_t size = 8ll << 30;                    /* 8 GiB, nearly all hole */
+	assert_int_equal(ftruncate(fd, size), 0);
+	assert_int_equal(pwrite(fd, "middle", 6, size / 2), 6);
+	assert_int_equal(pwrite(fd, "end", 3, size - 3), 3);
+	close(fd);
+	disp_reg_clone o = { .name = "sparse-copy", .owner = 0 };
+	disp_vmsnap *k = NULL;
+	assert_int_equal(disp_registry_clone(reg, s->cfg->uuid, &o, &k), PRL_ERR_SUCCESS);
+	char copy[256], buf[8] = "";
+	snprintf(copy, sizeof copy, "%s/big.hdd", k->bundle);
+	struct stat st;
+	assert_int_equal(stat(copy, &st), 0);
+	assert_int_equal(st.st_size, size);
+	assert_true((long long)st.st_blocks * 512 < (16ll << 20));   /* < 16 MiB used */
+	fd = open(copy, O_RDONLY);
+	assert_int_equal(pread(fd, buf, 6, size / 2), 6);
+	assert_memory_equal(buf, "middle", 6);
+	assert_int_equal(pread(fd, buf, 3, size - 3), 3);
+	assert_memory_equal(buf, "end", 3);
+	close(fd);
+	disp_vmsnap_unref(k);
+	disp_vmsnap_unref(s);
+}
+
 static void test_clone(void **state)
 {
 	Prl__VmConfig *c = new_config("src");
@@ -575,6 +613,7 @@ int main(void)
 		T(test_delete_stays_inside),
 		T(test_delete_listed_files),
 		T(test_clone),
+		T(test_clone_sparse),
 		T(test_owners),
 		T(test_invalid_bundle),
 		T(test_parallel_commits),
