@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "disp.h"
+#include "log.h"
 #include "registry.h"
 #include "uuid.h"
 #include "PrlOses.h"
@@ -361,6 +362,7 @@ static Prl__VmConfig *fixture_config(const char *name)
 int bench_disp_make_vms(bench_disp *d, int n, const char *prefix)
 {
 	char err[512] = "";
+	prlc_log_set_level(PRLC_LOG_WARN);  /* the registry's "N VMs" notes */
 	disp_registry *r = disp_registry_open(d->state_dir, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "registry in %s: %s\n", d->state_dir, err);

@@ -49,7 +49,10 @@ static void print_opts(FILE *f, const cli_opt *opts)
 					       : snprintf(left, sizeof(left), "    --%s", o->name);
 		if (o->has_arg && n > 0 && (size_t)n < sizeof(left))
 			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->argname);
-		fprintf(f, "  %-32s %s\n", left, o->help);
+		if (strlen(left) > 32)
+			fprintf(f, "  %s\n  %-32s %s\n", left, "", o->help);
+		else
+			fprintf(f, "  %-32s %s\n", left, o->help);
 	}
 }
 

@@ -28,6 +28,18 @@
 
 enum { O_JSON = 'j' };
 
+/* Appends " word" (no space first) to out when it fits. */
+static void append_word(char *out, size_t size, const char *word)
+{
+	size_t used = strlen(out), n = strlen(word), sep = used && n ? 1 : 0;
+
+	if (!n || used + sep + n + 1 > size)
+		return;
+	if (sep)
+		out[used++] = ' ';
+	memcpy(out + used, word, n + 1);
+}
+
 /* ---- devices ------------------------------------------------------------------ */
 
 typedef PRL_RESULT (PRL_CALL *dev_get)(PRL_HANDLE, PRL_UINT32, PRL_HANDLE_PTR);
@@ -103,9 +115,8 @@ static void net_addresses(cli_out *o, PRL_HANDLE dev)
 	for (PRL_UINT32 i = 0; i < n; i++) {
 		char ip[256] = "";
 		PRL_UINT32 len = sizeof(ip);
-		size_t used = strlen(all);
 		PrlStrList_GetItem(list, i, ip, &len);
-		snprintf(all + used, sizeof(all) - used, "%s%s", used ? " " : "", ip);
+		append_word(all, sizeof(all), ip);
 	}
 	out_item_quoted(o, "ips", all);
 }
@@ -218,8 +229,7 @@ static void boot_order(PRL_HANDLE vm, char *out, size_t size)
 	}
 	out[0] = '\0';
 	for (int s = 0; s < 16; s++)
-		if (slot[s][0])
-			snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? " " : "", slot[s]);
+		append_word(out, size, slot[s]);
 }
 
 static void remote_display(cli_out *o, PRL_HANDLE vm)

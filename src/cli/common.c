@@ -226,6 +226,21 @@ PRL_RESULT cli_job(cli_ctx *c, PRL_HANDLE job, const char *what, PRL_HANDLE *res
 	return job_finish(c, job, rc, ret, what, result);
 }
 
+PRL_RESULT cli_job_try(cli_ctx *c, PRL_HANDLE job, PRL_HANDLE *result)
+{
+	CLI_AUTO_HANDLE j = job;
+	PRL_RESULT ret, rc = job_wait(c, j, &ret);
+
+	*result = PRL_INVALID_HANDLE;
+	if (PRL_SUCCEEDED(rc))
+		rc = ret;
+	if (PRL_SUCCEEDED(rc))
+		rc = PrlJob_GetResult(j, result);
+	if (PRL_FAILED(rc))
+		cli_debug(c, 1, "(optional information unavailable: %s)", prl_result_to_string(rc));
+	return rc;
+}
+
 PRL_RESULT cli_job_param(cli_ctx *c, PRL_HANDLE job, const char *what, PRL_HANDLE *param)
 {
 	CLI_AUTO_HANDLE res = PRL_INVALID_HANDLE;
@@ -321,6 +336,9 @@ static int prompt_password(cli_login *l)
 		fputc('\n', tty), fclose(tty);
 	line[strcspn(line, "\r\n")] = '\0';
 	l->password = cli_xstrdup(line);
+	if (!got)
+		cli_error("No password for %s@%s: none could be read from the terminal or "
+			  "standard input (use -p FILE or -l user:password@host).", l->user, l->host);
 	return got ? 0 : -1;
 }
 

@@ -75,6 +75,8 @@ void cli_disconnect(cli_ctx *c);
  * result is not NULL, the job's PHT_RESULT (the caller frees it).  On failure
  * prints "<what>: <error texts>" and returns the code. */
 PRL_RESULT cli_job(cli_ctx *c, PRL_HANDLE job, const char *what, PRL_HANDLE *result);
+/* cli_job without the message (for optional information): the code only. */
+PRL_RESULT cli_job_try(cli_ctx *c, PRL_HANDLE job, PRL_HANDLE *result);
 /* cli_job, then the result's first parameter (the caller frees it). */
 PRL_RESULT cli_job_param(cli_ctx *c, PRL_HANDLE job, const char *what, PRL_HANDLE *param);
 

@@ -111,7 +111,8 @@ void out_item_begin(cli_out *o, const char *name)
 		return;
 	}
 	indent(o);
-	fputs(name, o->f);
+	/* prlctl puts a colon after a top-level item: "Remote display: mode=off". */
+	fprintf(o->f, o->level == 0 ? "%s:" : "%s", name);
 }
 
 void out_item_end(cli_out *o)
