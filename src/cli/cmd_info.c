@@ -26,7 +26,6 @@
 #include "names.h"
 #include "out.h"
 
-enum { O_JSON = 'j' };
 
 /* Appends " word" (no space first) to out when it fits. */
 static void append_word(char *out, size_t size, const char *word)
@@ -317,8 +316,8 @@ int cli_list_info(cli_ctx *c, const cli_args *a)
 
 	if (a->npos && PRL_FAILED(cli_find_vm(c, a->pos[0], &vm)))
 		return CLI_EXIT_FAIL;
-	out_init(&o, stdout, cli_opt_has(a, O_JSON));
-	if (!o.json)
+	out_init(&o, stdout, cli_opt_has(a, LIST_O_JSON));
+	if (!o.json && !cli_opt_has(a, LIST_O_NO_HDR))
 		puts("INFO");
 	out_list_begin(&o);
 	if (vm != PRL_INVALID_HANDLE)

@@ -21,8 +21,8 @@
 #include "names.h"
 
 enum {
-	O_ALL = 'a', O_INFO = 'i', O_JSON = 'j', O_FIELDS = 'o', O_SORT = 's',
-	O_TEMPLATE = 't', O_LIST_FIELDS = 'L', O_NO_HDR = 'H', O_FULL = 'f',
+	O_ALL = 'a', O_INFO = 'i', O_JSON = LIST_O_JSON, O_FIELDS = 'o', O_SORT = 's',
+	O_TEMPLATE = 't', O_LIST_FIELDS = 'L', O_NO_HDR = LIST_O_NO_HDR,
 };
 
 #define MAX_FIELDS 16
@@ -330,13 +330,12 @@ static int run_list(cli_ctx *c, const cli_args *a)
 static const cli_opt list_opts[] = {
 	{ "all", O_ALL, false, NULL, "list every VM, not only the running ones" },
 	{ "info", O_INFO, false, NULL, "show the configuration of each VM (Key: value)" },
-	{ "full", O_FULL, false, NULL, "with -i: every detail known" },
 	{ "json", O_JSON, false, NULL, "print JSON" },
 	{ "output", O_FIELDS, true, "field,...", "the columns to show (see -L)" },
 	{ "sort", O_SORT, true, "[-]field", "sort by this field (- for descending)" },
 	{ "template", O_TEMPLATE, false, NULL, "list templates only" },
 	{ "list", O_LIST_FIELDS, false, NULL, "list the field names for -o and -s" },
-	{ "no-header", O_NO_HDR, false, NULL, "omit the header line" },
+	{ "no-header", O_NO_HDR, false, NULL, "omit the header line (INFO with -i)" },
 	{ NULL },
 };
 

@@ -8,7 +8,8 @@
 
 #include "cli.h"
 
-/* cmd_list.c, cmd_info.c */
+/* cmd_list.c, cmd_info.c: the list options cmd_info.c reads too */
+enum { LIST_O_JSON = 'j', LIST_O_NO_HDR = 'H' };
 extern const cli_cmd cmd_list;
 int cli_list_info(cli_ctx *c, const cli_args *a);   /* list -i */
 

@@ -84,7 +84,7 @@ static void host_dev(cli_out *o, PRL_HANDLE dev, const char *type)
 	CLI_AUTOFREE char *id = cli_get_str(PrlSrvCfgDev_GetId, dev);
 
 	if (!o->json) {
-		fprintf(o->f, "  %8s  %-40s '%s'\n", type, name, id);
+		fprintf(o->f, "%8s  %-40s '%s'\n", type, name, id);
 		return;
 	}
 	out_section_begin(o, *id ? id : name);
