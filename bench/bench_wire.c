@@ -320,7 +320,8 @@ static int many_in(const bench_place *pl, int n, PRL_HANDLE srv, bench_disp *d,
 	if (prl_list(srv, d->pid, 5, &m, &req, &resp) || vir_list(vc, 5, &lv))
 		goto out;
 	if (pl == &bench_places[0])
-		printf("# %d VMs: response %.0f B per round trip; %d round trips each\n", n,
+		printf("# %d VMs: response %.0f B per round trip (each VM's whole configuration; "
+		       "libvirt sends name, UUID and id per domain); %d round trips each\n", n,
 		       resp, iters);
 	snprintf(name, sizeof(name), "vmlist_%dvms_getvmlist[%s]", n, pl->name);
 	print_vs(name, &m, "libvirt ListAllDomains", &lv, "<= 0.5");

@@ -4,6 +4,7 @@
  * answer is an event whose parameters are the counters; each VM is printed
  * as its UUID on a line, then one "\t<counter>:\t<value>" line per counter
  * (guest.cpu.usage, net.nic0.bytes_in, ...), as prlctl prints them.
+ * With -a, every running or paused VM (the others have no counters).
  */
 #include "cmds.h"
 
@@ -41,6 +42,14 @@ static int vm_stats(cli_ctx *c, PRL_HANDLE vm, const char *filter)
 	return CLI_EXIT_OK;
 }
 
+/* Only a VM that runs (or is paused) has counters; -a skips the others. */
+static bool has_counters(PRL_HANDLE vm)
+{
+	VIRTUAL_MACHINE_STATE st = cli_vm_state(vm);
+
+	return st == VMS_RUNNING || st == VMS_PAUSED;
+}
+
 static int all_stats(cli_ctx *c, const char *filter)
 {
 	CLI_AUTO_HANDLE res = PRL_INVALID_HANDLE;
@@ -53,7 +62,9 @@ static int all_stats(cli_ctx *c, const char *filter)
 	PrlResult_GetParamsCount(res, &n);
 	for (PRL_UINT32 i = 0; i < n; i++) {
 		CLI_AUTO_HANDLE vm = PRL_INVALID_HANDLE;
-		if (PRL_SUCCEEDED(PrlResult_GetParamByIndex(res, i, &vm)) && vm_stats(c, vm, filter))
+		if (PRL_FAILED(PrlResult_GetParamByIndex(res, i, &vm)) || !has_counters(vm))
+			continue;
+		if (vm_stats(c, vm, filter) != CLI_EXIT_OK)
 			rc = CLI_EXIT_FAIL;
 	}
 	return rc;

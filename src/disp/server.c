@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "disp.h"
+#include "perfstats.h"
 #include "prlc_consts.h"
 
 static void send_ping(disp_conn *c, uint64_t now)
@@ -89,6 +90,7 @@ void disp_server_fini(disp_server *srv)
 	close_all(srv, false);
 	/* Workers go before stats: a statistics job may still be queued. */
 	disp_workers_free(srv->workers);
+	disp_perfstats_fini(srv);
 	disp_stats_fini(srv);
 	if (srv->sweep)
 		event_free(srv->sweep);

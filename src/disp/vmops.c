@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "vmops.h"
+#include "perfstats.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -457,79 +458,17 @@ VM_OP(state_run, act_state, false)
 
 /* ---- statistics ----------------------------------------------------------- */
 
-static Prl__IfaceStat *iface_stat(const disp_hv_stats *h, unsigned i)
-{
-	Prl__IfaceStat *f = malloc(sizeof *f);
-	if (!f)
-		return NULL;
-	prl__iface_stat__init(f);
-	if (!(f->name = strdup(h->nets[i].name))) {
-		free(f);
-		return NULL;
-	}
-	f->has_in_bytes = f->has_out_bytes = f->has_in_pkts = f->has_out_pkts = 1;
-	f->in_bytes = h->nets[i].rx_bytes;
-	f->out_bytes = h->nets[i].tx_bytes;
-	f->in_pkts = h->nets[i].rx_pkts;
-	f->out_pkts = h->nets[i].tx_pkts;
-	return f;
-}
-
-static int fill_cpu(Prl__Statistics *st, const disp_hv_stats *h)
-{
-	Prl__CpuStat *c = malloc(sizeof *c);
-	st->cpus = malloc(sizeof *st->cpus);
-	if (!c || !st->cpus)
-		return free(c), -1;
-	prl__cpu_stat__init(c);
-	c->has_total_time = c->has_user_time = c->has_system_time = 1;
-	c->total_time = h->cpu_time_ns / 1000;  /* microseconds, as the host's */
-	c->user_time = h->cpu_user_ns / 1000;
-	c->system_time = h->cpu_system_ns / 1000;
-	st->cpus[0] = c;
-	st->n_cpus = 1;
-	return 0;
-}
-
-/* Domain statistics as a Statistics message: one CPU entry for the whole
- * VM, RAM in bytes, one interface entry per NIC. */
-static Prl__Statistics *stats_msg(const disp_hv_stats *h)
-{
-	Prl__Statistics *st = malloc(sizeof *st);
-	if (!st)
-		return NULL;
-	prl__statistics__init(st);
-	st->has_ram_total = st->has_ram_usage = st->has_ram_free = 1;
-	st->ram_total = h->mem_total_kib << 10;
-	st->ram_usage = h->mem_rss_kib << 10;
-	st->ram_free = h->mem_unused_kib << 10;
-	int rc = fill_cpu(st, h);
-	st->ifaces = rc == 0 && h->n_nets ?
-		     calloc(h->n_nets, sizeof *st->ifaces) : NULL;
-	for (unsigned i = 0; rc == 0 && st->ifaces && i < h->n_nets; i++) {
-		Prl__IfaceStat *f = iface_stat(h, i);
-		if (f)
-			st->ifaces[st->n_ifaces++] = f;
-		else
-			rc = -1;
-	}
-	if (rc < 0) {
-		prl__statistics__free_unpacked(st, NULL);
-		return NULL;
-	}
-	return st;
-}
-
+/* PrlVm_GetStatistics: CPU usage over a short window, memory, disk and
+ * network I/O, built by the performance-counter module (perfstats.c). */
 static int act_stats(disp_req *r, const disp_vmsnap *s)
 {
-	disp_hv_stats h;
-	int rc = disp_hv_stats_get(vm.hv, s->cfg->uuid, &h);
+	Prl__Statistics *st;
+	int rc = disp_perf_vm_statistics_get(vm.hv, s->cfg, &st);
 	if (rc != PRL_ERR_SUCCESS)
 		return hv_result(r, rc);
 	Prl__Value *v = value_new();
-	Prl__Statistics *st = v ? stats_msg(&h) : NULL;
-	if (!st) {
-		free(v);
+	if (!v) {
+		prl__statistics__free_unpacked(st, NULL);
 		return add_value(r, NULL);
 	}
 	v->v_case = PRL__VALUE__V_STATS;

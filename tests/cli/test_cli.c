@@ -261,8 +261,9 @@ static void create_and_set(void)
 	assert_exit(prlctl("create", "clivm", "-d", "centos"), 0);
 	assert_has(r.out, "successfully created");
 	assert_listed("clivm", "stopped");
-	assert_exit(prlctl("set", "clivm", "--cpus", "2", "--memsize", "512"), 0);
+	assert_exit(prlctl("set", "clivm", "--cpus", "2", "--memsize", "512", "--autostart", "on"), 0);
 	assert_exit(prlctl("list", "-i", "clivm"), 0);
+	assert_has(r.out, "Autostart: on\n");
 	assert_has(r.out, "Name: clivm\n");
 	assert_has(r.out, "State: stopped\n");
 	assert_has(r.out, "Hardware:\n  cpu cpus=2");
@@ -286,6 +287,9 @@ static void run_and_pause(void)
 	assert_exit(prlctl("statistics", "clivm"), 0);
 	assert_int_equal(r.out[0], '{');
 	assert_has(r.out, "}\n\t");
+	assert_exit(prlctl("statistics", "-a", "--filter", "guest.*"), 0);
+	assert_has(r.out, "\tguest.");
+	assert_lacks(r.out, "\tnet.");
 	assert_exit(prlctl("stop", "clivm"), 0);
 	assert_status("clivm", "stopped");
 	assert_exit(prlctl("list"), 0);

@@ -58,6 +58,7 @@ expect "T19 suspend"           'suspended'                  t19_suspend_resume w
 expect "T17 suspended"         'state: Suspended'           t17_vm_state web01
 expect "T19 resume"            'resumed'                    t19_suspend_resume web01 resume
 expect "T29 VM statistics"     'Statistics of "web01"'      t29_statistics web01
+expect "T31 perf counters"     'guest.cpu.usage:'           t31_perfstats -f 'guest.cpu.*' web01
 expect "T27 events"            'VM_STATE_CHANGED|state changed|Paused|paused' t27_events web01 pause
 expect "T18 reset"             'reset'                      t18_start_stop web01 reset
 expect "T18 kill"              'stopped'                    t18_start_stop web01 kill
