@@ -581,7 +581,7 @@ static PRL_RESULT open_link(prl__conn *c, char *why, size_t wl)
 
 /* ---- reading ------------------------------------------------------------------ */
 
-static void on_response(prl__conn *c, const Prl__Response *r)
+static void on_response(prl__conn *c, Prl__Response *r)
 {
 	prl__job *j = pending_take(c, r->id);
 	if (!j)
@@ -616,7 +616,7 @@ static void on_response(prl__conn *c, const Prl__Response *r)
 	prl__put(&j->base);
 }
 
-static void on_event(prl__conn *c, const Prl__Event *w)
+static void on_event(prl__conn *c, Prl__Event *w)
 {
 	prl__server *s = prl__server_from(c->server);
 	if (!s)

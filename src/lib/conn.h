@@ -69,7 +69,8 @@ void prl__conn_wait_all(unsigned timeout_ms);
 void prl__conn_quiesce(unsigned timeout_ms);
 
 /* Converters from wire values to API objects (objects.c and families). */
-int prl__value_from_wire(prl__server *s, const Prl__Value *w, prl__value *out);
-prl__event *prl__event_from_wire(prl__server *s, const Prl__Event *w);
+/* Both may take members out of w (which the caller then frees as usual). */
+int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out);
+prl__event *prl__event_from_wire(prl__server *s, Prl__Event *w);
 
 #endif

@@ -144,7 +144,7 @@ char *prl__value_to_text(const prl__value *v);
 
 typedef struct prl__result {
 	prl__obj base;
-	uint32_t n;
+	uint32_t n, cap;
 	prl__value *params;
 } prl__result;
 

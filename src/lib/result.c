@@ -70,13 +70,17 @@ prl__result *prl__result_new(void)
 
 int prl__result_add(prl__result *r, prl__value *v)
 {
-	prl__value *p = realloc(r->params, sizeof(*p) * (r->n + 1));
-	if (!p) {
-		prl__value_clear(v);
-		return -ENOMEM;
+	if (r->n == r->cap) {
+		uint32_t cap = r->cap ? r->cap * 2 : 4;
+		prl__value *p = realloc(r->params, sizeof(*p) * cap);
+		if (!p) {
+			prl__value_clear(v);
+			return -ENOMEM;
+		}
+		r->params = p;
+		r->cap = cap;
 	}
-	r->params = p;
-	p[r->n++] = *v;
+	r->params[r->n++] = *v;
 	memset(v, 0, sizeof(*v));
 	return 0;
 }

@@ -143,6 +143,14 @@ static prl__vm *vm_new(prl__server *s, Prl__VmConfig *cfg)
 	return prl__register(&vm->base, &prl__vm_type) ? vm : NULL;
 }
 
+prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c)
+{
+	if (!c)
+		return NULL;
+	prl__vm *vm = vm_new(s, c);
+	return vm ? &vm->base : NULL;
+}
+
 prl__obj *prl__vm_from_wire(prl__server *s, const Prl__VmConfig *c)
 {
 	Prl__VmConfig *copy = c ? prl__vmcfg_copy(c) : NULL;

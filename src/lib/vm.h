@@ -26,6 +26,9 @@
 /* A VM object from a wire configuration, bound to server s (reference taken;
  * s may be NULL for a local object).  One reference for the caller. */
 prl__obj *prl__vm_from_wire(prl__server *s, const Prl__VmConfig *c);
+/* The same, taking ownership of c (an unpacked message detached from its
+ * parent: freed with prl__vm_config__free_unpacked) instead of copying it. */
+prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c);
 /* A PHT_VM_INFO object.  One reference for the caller. */
 prl__obj *prl__vminfo_from_wire(const Prl__VmInfo *i);
 
