@@ -8,7 +8,7 @@
 set -eu
 secs=${1:-60}
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${PRL_FUZZ_BUILD:-/tmp/openprl-fuzz}
+build=${PRL_FUZZ_BUILD:-"$src/build-fuzz"}
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g"
 
 CC=clang cmake -S "$src" -B "$build" -DPRL_FUZZ=ON \

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -125,6 +126,7 @@ static int start_daemon(void)
 	snprintf(listen, sizeof listen, "127.0.0.1:%u", tcp_port);
 	disp_pid = fork();
 	if (disp_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the test */
 		int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);

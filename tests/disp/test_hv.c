@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -563,6 +564,7 @@ static void spawn_libvirtd(void)
 	daemon_pid = fork();
 	assert_true(daemon_pid >= 0);
 	if (daemon_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the test */
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -91,8 +92,21 @@ static int launch(test_disp *d)
 	for (int i = 0; saved_extra && saved_extra[i] && n < 31; i++)
 		argv[n++] = saved_extra[i];
 	argv[n] = NULL;
+	pid_t parent = getpid();
 	d->pid = fork();
 	if (d->pid == 0) {
+		/* Dies with the test (a test killed by a sanitizer never leaves a
+		 * daemon behind), and keeps no copy of the test's stdout/stderr,
+		 * which CTest waits on: it logs to its own file. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+		int nul = open("/dev/null", O_RDWR);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			dup2(nul, 2);
+		}
 		execv(PRL_DISP_BINARY, (char *const *)argv);
 		_exit(127);
 	}

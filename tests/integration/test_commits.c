@@ -11,6 +11,7 @@
  * (default 3).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,7 +38,7 @@ typedef struct client {
 	char vm_name[32];
 } client;
 
-static volatile int stop_flag;
+static _Atomic int stop_flag;
 
 static PRL_RESULT wait_job(PRL_HANDLE j)
 {
