@@ -24,8 +24,11 @@
  * an operation is passing through (what GetState answers meanwhile), the
  * busy flag and count of queued reports that hold probes back, and an `op`
  * mutex that serialises the operations on that VM, so that checking the
- * state and acting on it is one step.  hv->lock guards the record tree,
- * the state fields and the queue.
+ * state and acting on it is one step.  The records are indexed by a hash
+ * table on the UUID's 128 bits (disp_hv_key): the VM list reads thousands
+ * of states per request, and a probe on two integers costs far less than
+ * a tree walk of string compares.  hv->lock guards the index, the state
+ * fields and the queue.
  */
 #define _GNU_SOURCE
 #include "hv.h"
@@ -35,7 +38,6 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
-#include <search.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,7 +57,9 @@
 #define SAVE_TMP   DISP_HV_SAVE_FILE ".tmp"
 
 typedef struct vmrec {
-	char uuid[PRLC_UUID_LEN + 1];  /* braced, lowercase: the tree key */
+	char uuid[PRLC_UUID_LEN + 1];  /* braced, lowercase */
+	disp_hv_key key;               /* the same UUID: the index key */
+	struct vmrec *hnext;           /* the index's chain */
 	char *bundle;
 	uint32_t known;                /* latest state learnt */
 	uint32_t reported;             /* last state given to on_state */
@@ -80,7 +84,9 @@ struct disp_hv {
 	void *ctx;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	void *vms;
+	vmrec **slots;                 /* the index: 1 << bits chains */
+	unsigned bits;
+	size_t count;
 	item *qhead, *qtail;
 	bool quit;
 	pthread_t deliver;
@@ -169,11 +175,6 @@ static void loop_release(void)
 
 /* ---- records -------------------------------------------------------------- */
 
-static int cmp_rec(const void *a, const void *b)
-{
-	return strcmp(((const vmrec *)a)->uuid, ((const vmrec *)b)->uuid);
-}
-
 static bool canon(const char *in, char out[PRLC_UUID_LEN + 1])
 {
 	char braced[PRLC_UUID_LEN + 1];
@@ -193,19 +194,118 @@ static void bare(const char *braced, char out[VIR_UUID_STRING_BUFLEN])
 	snprintf(out, VIR_UUID_STRING_BUFLEN, "%.36s", braced + 1);
 }
 
+/* The 32 hex digits of a canonical UUID, in order, as two halves. */
+static void key_from_canon(const char *c, disp_hv_key *out)
+{
+	uint64_t half[2] = { 0, 0 };
+	int nibble = 0;
+	for (const char *p = c + 1; *p && *p != '}'; p++) {
+		if (*p == '-')
+			continue;
+		unsigned v = *p <= '9' ? (unsigned)(*p - '0') :
+			     (unsigned)(*p - 'a' + 10);
+		half[nibble / 16] = half[nibble / 16] << 4 | v;
+		nibble++;
+	}
+	out->hi = half[0];
+	out->lo = half[1];
+}
+
+bool disp_hv_key_of(const char *uuid, disp_hv_key *out)
+{
+	char c[PRLC_UUID_LEN + 1];
+	if (!canon(uuid, c))
+		return false;
+	key_from_canon(c, out);
+	return true;
+}
+
+/* Fibonacci hashing of the key: UUIDs are mostly random already, the
+ * multiply spreads the ones that are not. */
+static size_t slot_of(const disp_hv_key *k, unsigned bits)
+{
+	return (size_t)(((k->hi ^ k->lo) * 0x9e3779b97f4a7c15ull) >>
+			(64 - bits));
+}
+
+/* ---- the record index (under hv->lock) -------------------------------------- */
+
+static vmrec *idx_get(const disp_hv *hv, const disp_hv_key *k)
+{
+	if (!hv->slots)
+		return NULL;
+	for (vmrec *r = hv->slots[slot_of(k, hv->bits)]; r; r = r->hnext)
+		if (r->key.hi == k->hi && r->key.lo == k->lo)
+			return r;
+	return NULL;
+}
+
+static int idx_grow(disp_hv *hv)
+{
+	unsigned bits = hv->slots ? hv->bits + 1 : 6;
+	vmrec **slots = calloc((size_t)1 << bits, sizeof *slots);
+	if (!slots)
+		return -ENOMEM;
+	size_t old = hv->slots ? (size_t)1 << hv->bits : 0;
+	for (size_t i = 0; i < old; i++) {
+		for (vmrec *r = hv->slots[i], *next; r; r = next) {
+			next = r->hnext;
+			vmrec **head = &slots[slot_of(&r->key, bits)];
+			r->hnext = *head;
+			*head = r;
+		}
+	}
+	free(hv->slots);
+	hv->slots = slots;
+	hv->bits = bits;
+	return 0;
+}
+
+/* Keeps the load at most one record per chain. */
+static int idx_add(disp_hv *hv, vmrec *r)
+{
+	if ((!hv->slots || hv->count >= (size_t)1 << hv->bits) &&
+	    idx_grow(hv) < 0)
+		return -ENOMEM;
+	vmrec **head = &hv->slots[slot_of(&r->key, hv->bits)];
+	r->hnext = *head;
+	*head = r;
+	hv->count++;
+	return 0;
+}
+
+static void idx_del(disp_hv *hv, vmrec *r)
+{
+	vmrec **pp = &hv->slots[slot_of(&r->key, hv->bits)];
+	while (*pp && *pp != r)
+		pp = &(*pp)->hnext;
+	if (*pp) {
+		*pp = r->hnext;
+		hv->count--;
+	}
+}
+
+/* Calls fn on every record; fn may free the record it is given. */
+static void idx_each(disp_hv *hv, void (*fn)(vmrec *r))
+{
+	size_t n = hv->slots ? (size_t)1 << hv->bits : 0;
+	for (size_t i = 0; i < n; i++) {
+		for (vmrec *r = hv->slots[i], *next; r; r = next) {
+			next = r->hnext;
+			fn(r);
+		}
+	}
+}
+
 /* Under hv->lock. */
 static vmrec *find_rec(disp_hv *hv, const char *uuid)
 {
-	vmrec key;
-	if (!canon(uuid, key.uuid))
-		return NULL;
-	vmrec **hit = tfind(&key, &hv->vms, cmp_rec);
-	return hit ? *hit : NULL;
+	disp_hv_key k;
+	return disp_hv_key_of(uuid, &k) ? idx_get(hv, &k) : NULL;
 }
 
-static void free_rec(void *p)
+static void free_rec(vmrec *r)
 {
-	vmrec *r = p;
 	pthread_mutex_destroy(&r->op);
 	free(r->bundle);
 	free(r);
@@ -225,20 +325,37 @@ static int set_bundle_locked(vmrec *r, const char *bundle)
 
 static uint32_t no_domain_state(const char *bundle);
 
-int disp_hv_attach(disp_hv *hv, const char *uuid, const char *bundle)
+/* A record for a canonical UUID. */
+static vmrec *rec_new(const char canon_uuid[PRLC_UUID_LEN + 1],
+		      const char *bundle)
 {
 	vmrec *r = calloc(1, sizeof *r);
-	if (!r || !canon(uuid, r->uuid) || !bundle) {
-		free(r);
-		return r ? -EINVAL : -ENOMEM;
-	}
+	if (!r)
+		return NULL;
 	pthread_mutex_init(&r->op, NULL);
+	if (!(r->bundle = strdup(bundle))) {
+		free_rec(r);
+		return NULL;
+	}
+	memcpy(r->uuid, canon_uuid, sizeof r->uuid);
+	key_from_canon(r->uuid, &r->key);
 	r->known = r->reported = no_domain_state(bundle);
+	return r;
+}
+
+int disp_hv_attach(disp_hv *hv, const char *uuid, const char *bundle)
+{
+	char c[PRLC_UUID_LEN + 1];
+	if (!bundle || !canon(uuid, c))
+		return -EINVAL;
+	vmrec *r = rec_new(c, bundle);
+	if (!r)
+		return -ENOMEM;
 	pthread_mutex_lock(&hv->lock);
-	vmrec **slot = tsearch(r, &hv->vms, cmp_rec);
-	int rc = !slot ? -ENOMEM : set_bundle_locked(*slot, bundle);
+	vmrec *old = idx_get(hv, &r->key);
+	int rc = old ? set_bundle_locked(old, bundle) : idx_add(hv, r);
 	pthread_mutex_unlock(&hv->lock);
-	if (!slot || *slot != r)
+	if (old || rc < 0)
 		free_rec(r);
 	return rc;
 }
@@ -248,7 +365,7 @@ void disp_hv_detach(disp_hv *hv, const char *uuid)
 	pthread_mutex_lock(&hv->lock);
 	vmrec *r = find_rec(hv, uuid);
 	if (r)
-		tdelete(r, &hv->vms, cmp_rec);
+		idx_del(hv, r);
 	pthread_mutex_unlock(&hv->lock);
 	if (r)
 		free_rec(r);
@@ -261,6 +378,22 @@ uint32_t disp_hv_cached_state(disp_hv *hv, const char *uuid)
 	uint32_t s = r ? r->known : VMS_UNKNOWN;
 	pthread_mutex_unlock(&hv->lock);
 	return s;
+}
+
+#define STATES_PER_LOCK 512
+
+void disp_hv_cached_states(disp_hv *hv, const disp_hv_key *const *keys,
+			   size_t n, uint32_t *out)
+{
+	for (size_t i = 0; i < n;) {
+		size_t end = n - i > STATES_PER_LOCK ? i + STATES_PER_LOCK : n;
+		pthread_mutex_lock(&hv->lock);
+		for (; i < end; i++) {
+			vmrec *r = keys[i] ? idx_get(hv, keys[i]) : NULL;
+			out[i] = r ? r->known : VMS_UNKNOWN;
+		}
+		pthread_mutex_unlock(&hv->lock);
+	}
 }
 
 /* ---- states --------------------------------------------------------------- */
@@ -591,7 +724,8 @@ void disp_hv_close(disp_hv *hv)
 	if (hv->conn)
 		virConnectClose(hv->conn);
 	loop_release();
-	tdestroy(hv->vms, free_rec);
+	idx_each(hv, free_rec);
+	free(hv->slots);
 	pthread_cond_destroy(&hv->cond);
 	pthread_mutex_destroy(&hv->lock);
 	free(hv->uri);
@@ -603,12 +737,8 @@ bool disp_hv_is_test(const disp_hv *hv) { return hv->test; }
 
 /* ---- start-up sync -------------------------------------------------------- */
 
-static void sync_one(const void *node, VISIT v, int depth)
+static void sync_one(vmrec *r)
 {
-	(void)depth;
-	if (v != postorder && v != leaf)
-		return;
-	vmrec *r = *(vmrec *const *)node;
 	r->known = r->reported = no_domain_state(r->bundle);
 }
 
@@ -629,7 +759,7 @@ static void sync_active(disp_hv *hv, virDomainPtr dom)
 int disp_hv_sync(disp_hv *hv)
 {
 	pthread_mutex_lock(&hv->lock);
-	twalk(hv->vms, sync_one);
+	idx_each(hv, sync_one);
 	pthread_mutex_unlock(&hv->lock);
 	virDomainPtr *doms = NULL;
 	int n = virConnectListAllDomains(hv->conn, &doms,

@@ -80,6 +80,21 @@ int disp_hv_sync(disp_hv *hv);
 
 /* The state last known (VMS_UNKNOWN for an unknown VM); no libvirt call. */
 uint32_t disp_hv_cached_state(disp_hv *hv, const char *uuid);
+
+/* A VM's UUID as 128 bits: what the VM records are indexed by.  Callers
+ * that look up many VMs over and over (the VM list) compute it once per
+ * VM and keep it, so that each lookup is a hash probe on two integers. */
+typedef struct disp_hv_key {
+	uint64_t hi, lo;
+} disp_hv_key;
+
+/* The key of uuid, braced or bare, in any case.  false: not a UUID. */
+bool disp_hv_key_of(const char *uuid, disp_hv_key *out);
+/* disp_hv_cached_state of n VMs at once: out[i] for keys[i] (a NULL key
+ * gives VMS_UNKNOWN).  The lock is taken once per few hundred VMs, so the
+ * delivery thread is never held up for long.  No libvirt call. */
+void disp_hv_cached_states(disp_hv *hv, const disp_hv_key *const *keys,
+			   size_t n, uint32_t *out);
 /* The state now, asked of libvirt. */
 int disp_hv_state(disp_hv *hv, const char *uuid, uint32_t *state);
 

@@ -137,6 +137,13 @@ int disp_req_add_value(disp_req *r, Prl__Value *v,
 	return 0;
 }
 
+void disp_req_set_reply(disp_req *r, uint8_t *frame, size_t len)
+{
+	free(r->reply);
+	r->reply = frame;
+	r->reply_len = len;
+}
+
 int disp_req_fail(disp_req *r, int result, const char *fmt, ...)
 {
 	va_list ap;
@@ -304,7 +311,7 @@ static void req_work(void *arg)
 {
 	disp_req *r = arg;
 	r->result = r->op->run(r);
-	if (!r->op->done)
+	if (!r->op->done && !r->reply)
 		req_encode(r);
 }
 

@@ -15,8 +15,10 @@
  * worker thread with DISP_OP_WORKER.  run() reads its arguments, adds result
  * values and returns a PRL_RESULT.  Back on the loop, done() (optional) may
  * change the connection's state, and the Response {id, result, error text,
- * values} is sent — after a delay if run() asked for one.  A cancelled
- * request (PJOC_JOB_CANCEL, DISP_OP_CANCELLABLE) is answered at once with
+ * values} is sent — after a delay if run() asked for one.  A run() that
+ * has its answer as bytes already hands them over whole instead
+ * (disp_req_set_reply).  A cancelled request (PJOC_JOB_CANCEL,
+ * DISP_OP_CANCELLABLE) is answered at once with
  * PRL_ERR_OPERATION_WAS_CANCELED; its run() still finishes, then its result
  * is thrown away and done() is not called.
  *
@@ -88,6 +90,14 @@ int disp_req_arg_u32(const disp_req *r, const char *name, uint32_t *out);
  * out. */
 int disp_req_add_value(disp_req *r, Prl__Value *v,
 		       void (*free_fn)(Prl__Value *v));
+/* Hands over the whole reply, already encoded: a complete Response frame
+ * ([length][Frame], malloc'ed; the request owns it from here) that is sent
+ * as it is instead of one encoded from the result values — for answers
+ * assembled from cached bytes (the VM list, vmlist_wire.h).  The frame must
+ * answer this request's id; values added before or after are dropped.  It
+ * is queued like any reply, under the connection's output bound.  Any
+ * thread. */
+void disp_req_set_reply(disp_req *r, uint8_t *frame, size_t len);
 /* Sets the error text and returns result, for `return disp_req_fail(...)`.
  * Any thread. */
 int disp_req_fail(disp_req *r, int result, const char *fmt, ...)

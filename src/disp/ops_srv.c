@@ -24,6 +24,7 @@
 #ifdef DISP_HAVE_REGISTRY
 #include "registry.h"
 #ifdef DISP_HAVE_HV
+#include "vmlist_wire.h"
 #include "vmops.h"
 #endif
 #endif
@@ -299,7 +300,11 @@ static int unsubscribe_run(disp_req *r)
 /* PJOC_SRV_GET_VM_LIST: one Value{vm} per VM the user may see (root: all,
  * others: their own).  Runs on the loop: the registry answers from memory,
  * and a worker round trip would double the latency of the most frequent
- * request.  The values share the registry's immutable snapshots, which the
+ * request.  The frame is assembled from bytes each registry snapshot packs
+ * once (vmlist_wire.h); only when that fails (memory, a list too large for
+ * one frame) are the values built and encoded the generic way, which
+ * answers exactly the same or reports the failure as it always did.  The
+ * generic values share the registry's immutable snapshots, which the
  * request holds until its reply is encoded. */
 #ifdef DISP_HAVE_REGISTRY
 typedef struct vm_list {
@@ -322,21 +327,9 @@ static void free_value_shell(Prl__Value *v)
 	free(v);
 }
 
-static int get_vm_list_run(disp_req *r)
+/* The generic answer: a value per VM, encoded when run() returns. */
+static int vm_list_values(disp_req *r, vm_list *l)
 {
-	disp_registry *reg = disp_req_server(r)->registry;
-	vm_list *l = calloc(1, sizeof *l);
-	if (!reg || !l) {
-		free(l);
-		return reg ? disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,
-					   "out of memory") : PRL_ERR_SUCCESS;
-	}
-	int rc = disp_registry_list(reg, disp_req_session(r)->user_uid,
-				    &l->snaps, &l->n);
-	if (rc != PRL_ERR_SUCCESS) {
-		free(l);
-		return disp_req_fail(r, rc, "%s", disp_registry_errmsg());
-	}
 	disp_req_set_data(r, l, vm_list_free);
 	for (size_t i = 0; i < l->n; i++) {
 		Prl__Value *v = value_new();
@@ -352,6 +345,45 @@ static int get_vm_list_run(disp_req *r)
 			return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,
 					     "out of memory");
 	}
+	return PRL_ERR_SUCCESS;
+}
+
+/* The answer from the snapshots' packed bytes; false when it could not be
+ * made. */
+static bool vm_list_wire(disp_req *r, vm_list *l)
+{
+#ifdef DISP_HAVE_HV
+	size_t len;
+	uint8_t *frame = disp_vmlist_wire_encode(disp_req_msg(r)->id, l->snaps,
+						 l->n, &len);
+	if (frame)
+		disp_req_set_reply(r, frame, len);
+	return frame != NULL;
+#else
+	(void)r;
+	(void)l;
+	return false;
+#endif
+}
+
+static int get_vm_list_run(disp_req *r)
+{
+	disp_registry *reg = disp_req_server(r)->registry;
+	vm_list *l = calloc(1, sizeof *l);
+	if (!reg || !l) {
+		free(l);
+		return reg ? disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,
+					   "out of memory") : PRL_ERR_SUCCESS;
+	}
+	int rc = disp_registry_list(reg, disp_req_session(r)->user_uid,
+				    &l->snaps, &l->n);
+	if (rc != PRL_ERR_SUCCESS) {
+		free(l);
+		return disp_req_fail(r, rc, "%s", disp_registry_errmsg());
+	}
+	if (!vm_list_wire(r, l))
+		return vm_list_values(r, l);
+	vm_list_free(l);
 	return PRL_ERR_SUCCESS;
 }
 #else

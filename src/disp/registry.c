@@ -119,6 +119,7 @@ static disp_vmsnap *snap_new(Prl__VmConfig *cfg, uid_t owner,
 	s->invalid = problem != NULL;
 	s->problem = problem ? strdup(problem) : NULL;
 	atomic_init(&s->refs, 1);
+	atomic_init(&s->wire, NULL);
 	return s;
 }
 
@@ -135,6 +136,7 @@ void disp_vmsnap_unref(disp_vmsnap *s)
 		return;
 	disp_vmconf_free(s->cfg);
 	free((char *)s->problem);
+	free(atomic_load(&s->wire));
 	free(s);
 }
 

@@ -49,6 +49,11 @@ typedef struct disp_vmsnap {
 	bool invalid;         /* config.pvs unreadable: cfg has uuid + name only */
 	const char *problem;  /* why it is invalid, else NULL */
 	atomic_uint refs;     /* private */
+	/* Private to vmlist_wire.c: the snapshot's packed form for the VM
+	 * list, one malloc'ed block made on first use, freed with the
+	 * snapshot.  A cache of immutable data, so the snapshot stays
+	 * immutable in meaning. */
+	_Atomic(void *) wire;
 } disp_vmsnap;
 
 disp_vmsnap *disp_vmsnap_ref(disp_vmsnap *s);

@@ -211,21 +211,30 @@ uint32_t disp_vmops_state(const char *uuid)
 	return vm.hv ? disp_hv_cached_state(vm.hv, uuid) : VMS_UNKNOWN;
 }
 
+/* A bundle whose config.pvs was refused is listed, marked invalid
+ * (PrlVmInfo_IsInvalid, PrlVmCfg_GetConfigValidity), never run. */
+uint32_t disp_vmops_listed_state(const disp_vmsnap *s, uint32_t known)
+{
+	return s->invalid ? VMS_UNKNOWN : known;
+}
+
+void disp_vmops_list_form(const disp_vmsnap *s, uint32_t known,
+			  Prl__VmConfig *out)
+{
+	*out = *s->cfg;
+	out->has_state = 1;
+	out->state = disp_vmops_listed_state(s, known);
+	if (s->invalid) {
+		out->has_config_validity = 1;
+		out->config_validity = (uint32_t)PRL_ERR_PARSE_VM_CONFIG;
+	}
+}
+
 Prl__VmConfig *disp_vmops_config_view(const disp_vmsnap *s)
 {
 	Prl__VmConfig *v = malloc(sizeof *v);
-	if (!v)
-		return NULL;
-	*v = *s->cfg;
-	v->has_state = 1;
-	v->state = disp_vmops_state(s->cfg->uuid);
-	if (s->invalid) {
-		/* A bundle whose config.pvs was refused: listed, marked invalid
-		 * (PrlVmInfo_IsInvalid, PrlVmCfg_GetConfigValidity), never run. */
-		v->state = VMS_UNKNOWN;
-		v->has_config_validity = 1;
-		v->config_validity = (uint32_t)PRL_ERR_PARSE_VM_CONFIG;
-	}
+	if (v)
+		disp_vmops_list_form(s, disp_vmops_state(s->cfg->uuid), v);
 	return v;
 }
 

@@ -48,5 +48,13 @@ uint32_t disp_vmops_state(const char *uuid);
  * them (the VM list).  Release with free() alone, before the snapshot.
  * NULL when memory runs out. */
 Prl__VmConfig *disp_vmops_config_view(const disp_vmsnap *s);
+/* The rules of that view, for code that builds the same answer another
+ * way (vmlist_wire.c): *out becomes the view of s with the state `known`
+ * (as disp_vmops_state gives it) — an invalid bundle is listed as
+ * VMS_UNKNOWN with config_validity PRL_ERR_PARSE_VM_CONFIG.  Any thread. */
+void disp_vmops_list_form(const disp_vmsnap *s, uint32_t known,
+			  Prl__VmConfig *out);
+/* The state the list gives s when the hypervisor knows it as `known`. */
+uint32_t disp_vmops_listed_state(const disp_vmsnap *s, uint32_t known);
 
 #endif
