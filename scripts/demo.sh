@@ -32,7 +32,16 @@ while [ ! -S "$sock" ]; do
 	sleep 0.1
 done
 echo "== dispatcher $pid on $sock (hypervisor test:///default)"
-echo "== examples/seed_callback"
-PRL_DISP_SOCKET="$sock" "$build/examples/seed_callback" 3
-echo "== examples/seed_sync"
-PRL_DISP_SOCKET="$sock" "$build/examples/seed_sync"
+export PRL_DISP_SOCKET="$sock"
+g="$build/examples/guide"
+echo "== examples/seed_callback: the SDK documentation's callback sample"
+"$build/examples/seed_callback" 3
+echo "== a VM through the API (Programmer's Guide tasks)"
+"$g/t20_create_vm" demo-vm linux 512
+"$g/t18_start_stop" demo-vm start
+"$g/t27_events" demo-vm pause
+"$g/t17_vm_state" demo-vm
+echo "== examples/seed_sync: the same session, synchronously"
+"$build/examples/seed_sync"
+echo "== prlctl list -a"
+"$build/src/cli/prlctl" list -a
