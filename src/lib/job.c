@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 
 #include "core.h"
@@ -98,7 +99,7 @@ int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char 
 	if (j->on_finish)
 		j->on_finish(j);
 	pthread_mutex_lock(&j->mu);
-	j->finished = 1;
+	__atomic_store_n(&j->finished, 1, __ATOMIC_RELEASE);
 	j->progress = 100;
 	/* Queue for the handlers registered now, before any waiter can return
 	 * and register another one: a handler never gets a job that finished
@@ -129,9 +130,32 @@ PRL_HANDLE prl__job_handle(prl__job *j)
 
 /* ---- the public layer ---------------------------------------------------- */
 
+/* Before sleeping on the condition variable, a waiter yields the CPU a few
+ * times while the job is still running: a reply that is already on its way
+ * (the dispatcher and our reader thread need the CPU for a few microseconds)
+ * then finds the waiter runnable instead of asleep, saving a futex wake-up
+ * and a context switch per round trip.  Bounded to ~30 us, so a long job
+ * costs nothing noticeable. */
+static int finished_soon(prl__job *j)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 64; i++) {
+		if (__atomic_load_n(&j->finished, __ATOMIC_ACQUIRE))
+			return 1;
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > 30000)
+			break;
+	}
+	return 0;
+}
+
 PRL_METHOD(PrlJob_Wait)(PRL_HANDLE hJob, PRL_UINT32 msecs)
 {
 	PRL__OBJ(j, prl__job, hJob, PHT_JOB);
+	if (msecs && j->server)
+		finished_soon(j);
 	struct timespec ts;
 	int forever = msecs == UINT_MAX;
 	if (!forever)
