@@ -254,6 +254,8 @@ struct prl__server {
 	prl__handler *handlers;
 	uint32_t n_handlers, cap_handlers;
 	prl__notifier *notifier;         /* started on first delivery */
+	int in_call;                     /* a handler is running (see server.c) */
+	pthread_cond_t call_done;
 	prl__conn *conn;                 /* NULL when not connected */
 	struct prl__login *login;        /* cached login response, or NULL */
 	int local;                       /* logged in over the unix socket */

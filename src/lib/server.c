@@ -61,6 +61,44 @@ static int wants(const prl__handler *h, prl__obj *o)
 	return strcmp(((prl__event *)o)->issuer_id, h->vm_uuid) == 0;
 }
 
+/* Set on notification threads (they run user handlers). */
+static _Thread_local int on_notifier;
+
+static int same_owner(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Is (fn, data, vm_uuid) still registered?  s->mu held. */
+static int registered(prl__server *s, const prl__handler *h)
+{
+	for (uint32_t i = 0; i < s->n_handlers; i++)
+		if (s->handlers[i].fn == h->fn && s->handlers[i].data == h->data &&
+		    same_owner(s->handlers[i].vm_uuid, h->vm_uuid))
+			return 1;
+	return 0;
+}
+
+/* Calls one handler unless it was unregistered meanwhile; while it runs,
+ * s->in_call tells PrlSrv_UnregEventHandler (on another thread) to wait, so
+ * that once unregistering returns the handler is neither running nor called
+ * again and its data may be freed. */
+static void call_one(prl__server *s, const prl__handler *h, prl__obj *o)
+{
+	pthread_mutex_lock(&s->mu);
+	int go = registered(s, h);
+	if (go)
+		s->in_call = 1;
+	pthread_mutex_unlock(&s->mu);
+	if (!go)
+		return;
+	h->fn(prl__give(o), h->data);
+	pthread_mutex_lock(&s->mu);
+	s->in_call = 0;
+	pthread_cond_broadcast(&s->call_done);
+	pthread_mutex_unlock(&s->mu);
+}
+
 /* Calls every interested handler; runs on the notification thread only. */
 static void dispatch(prl__obj *o)
 {
@@ -75,7 +113,7 @@ static void dispatch(prl__obj *o)
 	pthread_mutex_unlock(&s->mu);
 	for (uint32_t i = 0; copy && i < n; i++) {
 		if (wants(&copy[i], o))
-			copy[i].fn(prl__give(o), copy[i].data);
+			call_one(s, &copy[i], o);
 		free(copy[i].vm_uuid);
 	}
 	free(copy);
@@ -85,7 +123,6 @@ static void dispatch(prl__obj *o)
 static pthread_mutex_t inflight_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t inflight_cv = PTHREAD_COND_INITIALIZER;
 static long inflight;
-static _Thread_local int on_notifier;
 
 static void inflight_add(long d)
 {
@@ -220,11 +257,6 @@ int prl__server_add_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *data
 	return 0;
 }
 
-static int same_owner(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 int prl__server_remove_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *data,
 			       const char *vm_uuid)
 {
@@ -240,6 +272,10 @@ int prl__server_remove_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *d
 		found = 0;
 		break;
 	}
+	/* From another thread: wait out a handler call in progress.  (On the
+	 * notification thread that call is our caller: waiting would deadlock.) */
+	while (!on_notifier && s->in_call)
+		pthread_cond_wait(&s->call_done, &s->mu);
 	pthread_mutex_unlock(&s->mu);
 	return found;
 }
@@ -258,6 +294,7 @@ static void server_destroy(prl__obj *o)
 	for (uint32_t i = 0; i < s->n_handlers; i++)
 		free(s->handlers[i].vm_uuid);
 	free(s->handlers);
+	pthread_cond_destroy(&s->call_done);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -279,6 +316,7 @@ PRL_METHOD(PrlSrv_Create)(PRL_HANDLE_PTR handle)
 	if (!s)
 		return PRL_ERR_OUT_OF_MEMORY;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->call_done, NULL);
 	if (!prl__register(&s->base, &prl__server_type))
 		return PRL_ERR_OUT_OF_MEMORY;
 	*handle = prl__handle(&s->base);

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,60 @@ static void test_event_params(void **state)
 	assert_int_equal(PrlEvtPrm_GetType(q, &t), PRL_ERR_INVALID_ARG);
 }
 
+/* Unregistering from another thread waits for a call in progress, and no
+ * call starts afterwards: the handler's data may be freed right away. */
+static _Atomic int slow_entered, slow_release, slow_calls;
+
+static PRL_RESULT slow_handler(PRL_HANDLE h, PRL_VOID_PTR data)
+{
+	(void)data;
+	atomic_fetch_add(&slow_calls, 1);
+	atomic_store(&slow_entered, 1);
+	while (!atomic_load(&slow_release)) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	PrlHandle_Free(h);
+	return PRL_ERR_SUCCESS;
+}
+
+struct unreg_arg { PRL_HANDLE hs; _Atomic int done; };
+
+static void *unreg_main(void *p)
+{
+	struct unreg_arg *a = p;
+	PrlSrv_UnregEventHandler(a->hs, slow_handler, NULL);
+	atomic_store(&a->done, 1);
+	return NULL;
+}
+
+static void test_unregister_waits_for_running_handler(void **state)
+{
+	(void)state;
+	PRL_HANDLE hs;
+	prl__server *s = new_server(&hs);
+	PrlSrv_RegEventHandler(hs, slow_handler, NULL);
+	post_seq_event(s, 0);
+	post_seq_event(s, 1);
+	while (!atomic_load(&slow_entered)) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	struct unreg_arg a = { hs, 0 };
+	pthread_t t;
+	pthread_create(&t, NULL, unreg_main, &a);
+	struct timespec ts = { 0, 50000000 };
+	nanosleep(&ts, NULL);
+	assert_false(atomic_load(&a.done));          /* still inside the handler */
+	atomic_store(&slow_release, 1);
+	pthread_join(t, NULL);
+	assert_true(atomic_load(&a.done));
+	prl__quiesce(2000);
+	assert_int_equal(atomic_load(&slow_calls), 1); /* the second event: not called */
+	prl__put(&s->base);
+	PrlHandle_Free(hs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_handler_unregisters_itself),
 		cmocka_unit_test(test_handler_waits_on_other_job),
 		cmocka_unit_test(test_event_params),
+		cmocka_unit_test(test_unregister_waits_for_running_handler),
 	};
 	return cmocka_run_group_tests_name("jobs", tests, setup, teardown);
 }
