@@ -94,8 +94,9 @@ int disp_req_add_value(disp_req *r, Prl__Value *v,
  * ([length][Frame], malloc'ed; the request owns it from here) that is sent
  * as it is instead of one encoded from the result values — for answers
  * assembled from cached bytes (the VM list, vmlist_wire.h).  The frame must
- * answer this request's id; values added before or after are dropped.  It
- * is queued like any reply, under the connection's output bound.  Any
+ * answer this request's id and is the answer whatever run() returns (which
+ * done() still sees); values added before or after are dropped.  It is
+ * queued like any reply, under the connection's output bound.  Any
  * thread. */
 void disp_req_set_reply(disp_req *r, uint8_t *frame, size_t len);
 /* Sets the error text and returns result, for `return disp_req_fail(...)`.

@@ -62,10 +62,13 @@ int disp_state_write_atomic(const char *path, const void *data, size_t len,
 			    unsigned mode)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof tmp)
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
 		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* A stale tmp (a write cut short, or a link planted by whoever owns
+	 * the directory) is never written through: start from a fresh file. */
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -errno;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
 	int rc = write_all(fd, data, len);

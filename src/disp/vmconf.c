@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "vmconf.h"
+#include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -782,20 +783,6 @@ int disp_vmconf_load(const char *path, Prl__VmConfig **out, char *err,
 	return PRL_ERR_SUCCESS;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int disp_vmconf_sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -806,42 +793,11 @@ int disp_vmconf_sync_dir(const char *dir)
 	return rc;
 }
 
-static int sync_parent(const char *path)
-{
-	char *copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	int rc = disp_vmconf_sync_dir(dirname(copy));
-	free(copy);
-	return rc;
-}
-
+/* One implementation of the crash-safe write: state.c's. */
 int disp_vmconf_write_atomic(const char *path, const void *data, size_t len,
 			     unsigned mode)
 {
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return -ENAMETOOLONG;
-	/* A stale tmp could be a link planted by the bundle's owner: never
-	 * write through it, start from a fresh file. */
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return -errno;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      mode);
-	if (fd < 0)
-		return -errno;
-	int rc = write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		return rc;
-	}
-	return sync_parent(path);
+	return disp_state_write_atomic(path, data, len, mode);
 }
 
 int disp_vmconf_save(const char *path, const Prl__VmConfig *c)

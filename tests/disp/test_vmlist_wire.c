@@ -15,6 +15,7 @@
  * never reads is still dropped at the output bound.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -450,6 +451,47 @@ static void test_no_hypervisor(void **state)
 	prl__frame__free_unpacked(f, NULL);
 }
 
+/* The hypervisor driver's index of VM records, grown well past its first
+ * size and thinned out again: every key still finds its own record. */
+static void test_state_index(void **state)
+{
+	(void)state;
+	enum { N = 1500 };
+	disp_hv *hv = disp_vmops_hv();
+	static char ids[N][PRLC_UUID_LEN + 1];
+	static disp_hv_key keys[N];
+	const disp_hv_key *kp[N + 1];
+	uint32_t st[N + 1];
+	for (int i = 0; i < N; i++) {
+		prlc_uuid_generate(ids[i]);
+		assert_int_equal(disp_hv_attach(hv, ids[i], state_dir), 0);
+		assert_true(disp_hv_key_of(ids[i], &keys[i]));
+		kp[i] = &keys[i];
+	}
+	for (int i = 0; i < N; i += 2)
+		disp_hv_detach(hv, ids[i]);
+	kp[N] = NULL;
+	disp_hv_cached_states(hv, kp, N + 1, st);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(st[i], i % 2 ? VMS_STOPPED : VMS_UNKNOWN);
+	assert_int_equal(st[N], VMS_UNKNOWN);
+	/* any spelling of a UUID is the same key */
+	disp_hv_key k;
+	char shout[PRLC_UUID_LEN + 1];
+	for (int i = 0; i <= PRLC_UUID_LEN; i++)
+		shout[i] = (char)toupper((unsigned char)ids[1][i]);
+	assert_true(disp_hv_key_of(shout, &k));
+	assert_true(k.hi == keys[1].hi && k.lo == keys[1].lo);
+	char bare[40];
+	snprintf(bare, sizeof bare, "%.36s", shout + 1);  /* libvirt's form */
+	assert_true(disp_hv_key_of(bare, &k));
+	assert_true(k.hi == keys[1].hi && k.lo == keys[1].lo);
+	assert_false(disp_hv_key_of(shout + 1, &k));      /* half-braced */
+	assert_false(disp_hv_key_of("{not-a-uuid}", &k));
+	assert_int_equal(disp_hv_cached_state(hv, shout), VMS_STOPPED);
+	assert_int_equal(disp_hv_cached_state(hv, uuids[RUNNING]), VMS_RUNNING);
+}
+
 /* ---- through the request path ----------------------------------------------------------- */
 
 static void feed(disp_conn *c, const Prl__Frame *f)
@@ -604,6 +646,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit_gets_new_cache,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_hypervisor, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_state_index, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_request_path, setup,
 						teardown),
