@@ -112,7 +112,7 @@ static int read_all(int fd, uint8_t *p, size_t n)
 	return 1;
 }
 
-int prlc_frame_read_fd(int fd, Prl__Frame **out)
+int prlc_frame_read_fd_buf(int fd, Prl__Frame **out, prlc_rbuf *rb)
 {
 	uint8_t hdr[PRLC_FRAME_HEADER];
 	int rc = read_all(fd, hdr, sizeof hdr);
@@ -121,17 +121,28 @@ int prlc_frame_read_fd(int fd, Prl__Frame **out)
 	uint32_t body = prlc_frame_peek_len(hdr);
 	if (body > PRLC_MAX_FRAME)
 		return -EMSGSIZE;
-	uint8_t *buf = malloc(body ? body : 1);
-	if (!buf)
-		return -ENOMEM;
-	rc = read_all(fd, buf, body);
+	if (body > rb->cap || !rb->buf) {
+		uint8_t *grown = realloc(rb->buf, body ? body : 1);
+		if (!grown)
+			return -ENOMEM;
+		rb->buf = grown;
+		rb->cap = body ? body : 1;
+	}
+	rc = read_all(fd, rb->buf, body);
 	if (rc == 0)
 		rc = -EPROTO;           /* EOF inside the frame */
 	if (rc == 1) {
-		*out = unpack_body(buf, body);
+		*out = unpack_body(rb->buf, body);
 		if (!*out)
 			rc = -EPROTO;
 	}
-	free(buf);
+	return rc;
+}
+
+int prlc_frame_read_fd(int fd, Prl__Frame **out)
+{
+	prlc_rbuf rb = { NULL, 0 };
+	int rc = prlc_frame_read_fd_buf(fd, out, &rb);
+	free(rb.buf);
 	return rc;
 }

@@ -49,5 +49,10 @@ uint32_t prlc_frame_peek_len(const uint8_t hdr[PRLC_FRAME_HEADER]);
  * -EMSGSIZE for an over-long one. */
 int prlc_frame_write_fd(int fd, const Prl__Frame *f);
 int prlc_frame_read_fd(int fd, Prl__Frame **out);
+/* The same reading into a buffer kept by the caller between calls (grown as
+ * needed, freed by the caller): a reader thread does not allocate and fault
+ * in a fresh buffer for every large frame. */
+typedef struct prlc_rbuf { uint8_t *buf; size_t cap; } prlc_rbuf;
+int prlc_frame_read_fd_buf(int fd, Prl__Frame **out, prlc_rbuf *rb);
 
 #endif

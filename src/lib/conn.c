@@ -63,6 +63,7 @@ struct prl__conn {
 	prl__job *login_job;              /* reference until sent */
 	Prl__LoginInfo *info;             /* unpacked copy, or NULL */
 	int64_t last_rx_ms;
+	prlc_rbuf rbuf;                   /* the reader's frame buffer, reused */
 };
 
 static pthread_mutex_t readers_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -136,6 +137,7 @@ static void conn_unref(prl__conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	args_free(&c->args);
+	free(c->rbuf.buf);
 	if (c->info)
 		prl__login_info__free_unpacked(c->info, NULL);
 	pthread_mutex_destroy(&c->mu);
@@ -668,7 +670,7 @@ static int read_one(prl__conn *c)
 	if (rc < 0)
 		return errno == EINTR ? 0 : -1;
 	Prl__Frame *f = NULL;
-	if (prlc_frame_read_fd(c->fd, &f) != 1)
+	if (prlc_frame_read_fd_buf(c->fd, &f, &c->rbuf) != 1)
 		return -1;
 	c->last_rx_ms = now_ms();
 	if (f->body_case == PRL__FRAME__BODY_RESPONSE)
