@@ -256,6 +256,8 @@ struct prl__server {
 	prl__notifier *notifier;         /* started on first delivery */
 	int in_call;                     /* a handler is running (see server.c) */
 	pthread_cond_t call_done;
+	pthread_mutex_t vms_mu;          /* the VM objects bound to this server */
+	struct prl__vmlink *vms;         /* intrusive list, see vm.c */
 	prl__conn *conn;                 /* NULL when not connected */
 	struct prl__login *login;        /* cached login response, or NULL */
 	int local;                       /* logged in over the unix socket */
@@ -269,6 +271,19 @@ int prl__server_add_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn,
 			    void *data, const char *vm_uuid);
 int prl__server_remove_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn,
 			       void *data, const char *vm_uuid);
+
+/* The VM objects of a server, so that events can reach them: a VM bound to
+ * a server links itself in when made and out when destroyed (vm.c). */
+typedef struct prl__vmlink {
+	struct prl__vmlink *prev, *next;
+	prl__obj *vm;
+} prl__vmlink;
+void prl__server_link_vm(prl__server *s, prl__vmlink *l);
+void prl__server_unlink_vm(prl__server *s, prl__vmlink *l);
+/* Calls fn, with a reference held and no lock of ours, for every live VM
+ * object of s whose UUID is uuid. */
+void prl__server_each_vm(prl__server *s, const char *uuid,
+			 void (*fn)(prl__obj *vm, void *arg), void *arg);
 
 /* Waits (bounded) until every queued delivery has been dispatched; a no-op
  * on a notification thread.  Makes PrlDbg_GetHandlesNum deterministic. */

@@ -194,6 +194,30 @@ static prl__evtprm *param_from_wire(prl__server *s, Prl__Param *w)
 	return prl__evtprm_new(w->name, t, &v, converter_for(w->name));
 }
 
+/* The state an event carries (vminfo_vm_state), or VMS_UNKNOWN. */
+static uint32_t event_state(const prl__event *e)
+{
+	for (uint32_t i = 0; i < e->n; i++) {
+		const prl__value *v = &e->params[i]->value;
+		if (!strcmp(e->params[i]->name, "vminfo_vm_state") &&
+		    (v->kind == PRL__V_U32 || v->kind == PRL__V_I32))
+			return v->kind == PRL__V_U32 ? (uint32_t)v->v.u : (uint32_t)v->v.i;
+	}
+	return VMS_UNKNOWN;
+}
+
+/* For each VM object of the issuer: update it from the event, and make the
+ * first one the event's VM (PrlEvent_GetVm). */
+static void note_vm_event(prl__obj *vm, void *arg)
+{
+	prl__event *e = arg;
+	prl__vm_note_event(vm, e->type, event_state(e));
+	if (!e->vm) {
+		prl__ref(vm);
+		e->vm = vm;
+	}
+}
+
 prl__event *prl__event_from_wire(prl__server *s, Prl__Event *w)
 {
 	prl__event *e = prl__event_new((PRL_EVENT_TYPE)w->type,
@@ -210,5 +234,7 @@ prl__event *prl__event_from_wire(prl__server *s, Prl__Event *w)
 		if (p)
 			prl__event_add_param(e, p);
 	}
+	if (e->issuer_id[0])
+		prl__server_each_vm(s, e->issuer_id, note_vm_event, e);
 	return e;
 }

@@ -18,6 +18,7 @@
 
 #include "core.h"
 #include "conn.h"
+#include "vm.h"
 #include "PrlApi.h"
 
 typedef struct qitem {
@@ -295,11 +296,68 @@ static void server_destroy(prl__obj *o)
 		free(s->handlers[i].vm_uuid);
 	free(s->handlers);
 	pthread_cond_destroy(&s->call_done);
+	pthread_mutex_destroy(&s->vms_mu);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
 
 const prl__type prl__server_type = { PHT_SERVER, server_destroy };
+
+void prl__server_link_vm(prl__server *s, prl__vmlink *l)
+{
+	pthread_mutex_lock(&s->vms_mu);
+	l->prev = NULL;
+	l->next = s->vms;
+	if (s->vms)
+		s->vms->prev = l;
+	s->vms = l;
+	pthread_mutex_unlock(&s->vms_mu);
+}
+
+void prl__server_unlink_vm(prl__server *s, prl__vmlink *l)
+{
+	pthread_mutex_lock(&s->vms_mu);
+	if (l->prev)
+		l->prev->next = l->next;
+	else if (s->vms == l)
+		s->vms = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	l->prev = l->next = NULL;
+	pthread_mutex_unlock(&s->vms_mu);
+}
+
+/* A VM in the list is not freed yet (its destructor unlinks it under
+ * vms_mu first), but may be dying: prl__get on its handle tells.  The live
+ * ones are collected under the lock and looked at after it, because
+ * dropping the last reference of a VM unlinks it (takes vms_mu). */
+void prl__server_each_vm(prl__server *s, const char *uuid,
+			 void (*fn)(prl__obj *vm, void *arg), void *arg)
+{
+	prl__obj **live = NULL;
+	size_t n = 0, cap = 0;
+	pthread_mutex_lock(&s->vms_mu);
+	for (prl__vmlink *l = s->vms; l; l = l->next) {
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			prl__obj **p = realloc(live, sizeof(*p) * c);
+			if (!p)
+				break;
+			live = p;
+			cap = c;
+		}
+		prl__obj *vm = prl__get(prl__handle(l->vm), PHT_VIRTUAL_MACHINE);
+		if (vm)
+			live[n++] = vm;
+	}
+	pthread_mutex_unlock(&s->vms_mu);
+	for (size_t i = 0; i < n; i++) {
+		if (prl__vm_uuid_is(live[i], uuid))
+			fn(live[i], arg);
+		prl__put(live[i]);
+	}
+	free(live);
+}
 
 prl__server *prl__server_from(PRL_HANDLE h)
 {
@@ -316,6 +374,7 @@ PRL_METHOD(PrlSrv_Create)(PRL_HANDLE_PTR handle)
 	if (!s)
 		return PRL_ERR_OUT_OF_MEMORY;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->vms_mu, NULL);
 	pthread_cond_init(&s->call_done, NULL);
 	if (!prl__register(&s->base, &prl__server_type))
 		return PRL_ERR_OUT_OF_MEMORY;

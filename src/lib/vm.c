@@ -62,6 +62,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conn.h"
 #include "uuid.h"
@@ -73,6 +74,8 @@
 static void vm_destroy(prl__obj *o)
 {
 	prl__vm *vm = (prl__vm *)o;
+	if (vm->server && vm->link.vm)
+		prl__server_unlink_vm(vm->server, &vm->link);
 	prl__put(vm->server ? &vm->server->base : NULL);
 	if (vm->cfg)
 		prl__vm_config__free_unpacked(vm->cfg, NULL);
@@ -83,6 +86,26 @@ static void vm_destroy(prl__obj *o)
 }
 
 const prl__type prl__vm_type = { PHT_VIRTUAL_MACHINE, vm_destroy };
+
+int prl__vm_uuid_is(prl__obj *o, const char *uuid)
+{
+	prl__vm *vm = (prl__vm *)o;
+	pthread_mutex_lock(&vm->mu);
+	int same = vm->cfg->uuid && uuid && strcasecmp(vm->cfg->uuid, uuid) == 0;
+	pthread_mutex_unlock(&vm->mu);
+	return same;
+}
+
+void prl__vm_note_event(prl__obj *o, PRL_EVENT_TYPE type, uint32_t state)
+{
+	prl__vm *vm = (prl__vm *)o;
+	if (type != PET_DSP_EVT_VM_STATE_CHANGED)
+		return;
+	pthread_mutex_lock(&vm->mu);
+	vm->cfg->has_state = 1;
+	vm->cfg->state = state;
+	pthread_mutex_unlock(&vm->mu);
+}
 
 prl__vm *prl__vm_get(PRL_HANDLE h)
 {
@@ -140,7 +163,13 @@ static prl__vm *vm_new(prl__server *s, Prl__VmConfig *cfg)
 		prl__ref(&s->base);
 		vm->server = s;
 	}
-	return prl__register(&vm->base, &prl__vm_type) ? vm : NULL;
+	if (!prl__register(&vm->base, &prl__vm_type))
+		return NULL;
+	if (s) {
+		vm->link.vm = &vm->base;
+		prl__server_link_vm(s, &vm->link);
+	}
+	return vm;
 }
 
 prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c)

@@ -42,7 +42,14 @@ typedef struct prl__vm {
 	uint64_t *dev_ids;               /* parallel to cfg->devices */
 	uint64_t *boot_ids;              /* parallel to cfg->boot */
 	uint64_t next_id;
+	prl__vmlink link;                /* in server->vms while bound */
 } prl__vm;
+
+/* Does vm's configuration carry this UUID (any case)? */
+int prl__vm_uuid_is(prl__obj *vm, const char *uuid);
+/* An event about this VM arrived: a state change updates the cached state
+ * (PrlVmCfg_GetVmInfo, PrlVmInfo_GetState), as the real SDK does. */
+void prl__vm_note_event(prl__obj *vm, PRL_EVENT_TYPE type, uint32_t state);
 
 extern const prl__type prl__vm_type;
 

@@ -1,0 +1,186 @@
+/*
+ * test_vm_events.c — VM state changes made by another session reach this
+ * one: the server handler gets PET_DSP_EVT_VM_STATE_CHANGED with
+ * vminfo_vm_state, PrlEvent_GetVm gives the VM object this client holds,
+ * and that object's cached state (PrlVmCfg_GetVmInfo) is already updated
+ * when the handler runs and afterwards — without any refresh.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "Parallels.h"
+#include "dispatcher.h"
+
+static test_disp disp;
+
+typedef struct seen {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int events;
+	VIRTUAL_MACHINE_STATE last;      /* from the event parameter */
+	VIRTUAL_MACHINE_STATE cached;    /* the event's VM object, in the handler */
+	char uuid[64];                   /* of the event's VM object */
+} seen;
+
+static PRL_RESULT wait_job(PRL_HANDLE j, PRL_HANDLE *res)
+{
+	PRL_RESULT rc = PRL_ERR_TIMEOUT;
+	if (res)
+		*res = PRL_INVALID_HANDLE;
+	if (PrlJob_Wait(j, 20000) == PRL_ERR_SUCCESS)
+		PrlJob_GetRetCode(j, &rc);
+	if (res && PRL_SUCCEEDED(rc))
+		PrlJob_GetResult(j, res);
+	PrlHandle_Free(j);
+	return rc;
+}
+
+static VIRTUAL_MACHINE_STATE cached_state(PRL_HANDLE vm)
+{
+	PRL_HANDLE info;
+	VIRTUAL_MACHINE_STATE st = VMS_UNKNOWN;
+	if (PrlVmCfg_GetVmInfo(vm, &info) == PRL_ERR_SUCCESS) {
+		PrlVmInfo_GetState(info, &st);
+		PrlHandle_Free(info);
+	}
+	return st;
+}
+
+static PRL_RESULT on_event(PRL_HANDLE h, PRL_VOID_PTR data)
+{
+	seen *s = data;
+	PRL_HANDLE_TYPE t;
+	PRL_EVENT_TYPE et = 0;
+	PrlHandle_GetType(h, &t);
+	if (t == PHT_EVENT)
+		PrlEvent_GetType(h, &et);
+	if (et == PET_DSP_EVT_VM_STATE_CHANGED) {
+		PRL_HANDLE p, vm;
+		PRL_UINT32 st = 0;
+		if (PrlEvent_GetParamByName(h, "vminfo_vm_state", &p) == PRL_ERR_SUCCESS) {
+			PrlEvtPrm_ToUint32(p, &st);
+			PrlHandle_Free(p);
+		}
+		pthread_mutex_lock(&s->mu);
+		s->last = st;
+		if (PrlEvent_GetVm(h, &vm) == PRL_ERR_SUCCESS) {
+			PRL_UINT32 len = sizeof(s->uuid);
+			PrlVmCfg_GetUuid(vm, s->uuid, &len);
+			s->cached = cached_state(vm);
+			PrlHandle_Free(vm);
+		}
+		s->events++;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	PrlHandle_Free(h);
+	return PRL_ERR_SUCCESS;
+}
+
+/* Waits for a state event carrying `want`. */
+static int wait_state(seen *s, VIRTUAL_MACHINE_STATE want)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	pthread_mutex_lock(&s->mu);
+	while (s->last != want)
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &ts))
+			break;
+	int ok = s->last == want;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+static PRL_HANDLE login(void)
+{
+	PRL_HANDLE s;
+	PrlSrv_Create(&s);
+	assert_int_equal(wait_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL), 0);
+	return s;
+}
+
+static PRL_HANDLE vm_by_name(PRL_HANDLE s, const char *name)
+{
+	PRL_HANDLE res, vm = PRL_INVALID_HANDLE;
+	assert_int_equal(wait_job(PrlSrv_GetVmConfig(s, name, 0), &res), PRL_ERR_SUCCESS);
+	PrlResult_GetParam(res, &vm);
+	PrlHandle_Free(res);
+	return vm;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
+		return -1;
+	return test_disp_start(&disp, NULL);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_disp_cleanup(&disp);
+	PRL_UINT32 n = 99;
+	PrlDbg_GetHandlesNum(&n, PHT_ERROR);
+	PrlApi_Deinit();
+	return n ? -1 : 0;
+}
+
+static void test_state_from_another_session(void **state)
+{
+	(void)state;
+	PRL_HANDLE a = login(), b = login(), vm;
+	assert_int_equal(PrlSrv_CreateVm(a, &vm), PRL_ERR_SUCCESS);
+	PrlVmCfg_SetName(vm, "ev-vm");
+	PrlVmCfg_SetRamSize(vm, 128);
+	assert_int_equal(wait_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
+	char uuid[64];
+	PRL_UINT32 len = sizeof(uuid);
+	PrlVmCfg_GetUuid(vm, uuid, &len);
+	assert_int_equal(cached_state(vm), VMS_STOPPED);
+
+	seen s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, "" };
+	assert_int_equal(PrlSrv_RegEventHandler(a, on_event, &s), PRL_ERR_SUCCESS);
+	PRL_HANDLE other = vm_by_name(b, "ev-vm");
+	assert_int_equal(wait_job(PrlVm_Start(other), NULL), PRL_ERR_SUCCESS);
+	assert_true(wait_state(&s, VMS_RUNNING));
+	pthread_mutex_lock(&s.mu);
+	assert_string_equal(s.uuid, uuid);          /* PrlEvent_GetVm: our object */
+	assert_int_equal(s.cached, VMS_RUNNING);    /* updated before delivery */
+	pthread_mutex_unlock(&s.mu);
+	assert_int_equal(cached_state(vm), VMS_RUNNING);   /* no refresh needed */
+
+	assert_int_equal(wait_job(PrlVm_Pause(other, PRL_FALSE), NULL), PRL_ERR_SUCCESS);
+	assert_true(wait_state(&s, VMS_PAUSED));
+	assert_int_equal(cached_state(vm), VMS_PAUSED);
+	assert_int_equal(wait_job(PrlVm_StopEx(other, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+	assert_true(wait_state(&s, VMS_STOPPED));
+	assert_int_equal(cached_state(vm), VMS_STOPPED);
+
+	PrlSrv_UnregEventHandler(a, on_event, &s);
+	PrlHandle_Free(other);
+	PrlHandle_Free(vm);
+	PRL_HANDLE j = PrlSrv_Logoff(a);
+	PrlJob_Wait(j, 10000);
+	PrlHandle_Free(j);
+	j = PrlSrv_Logoff(b);
+	PrlJob_Wait(j, 10000);
+	PrlHandle_Free(j);
+	PrlHandle_Free(a);
+	PrlHandle_Free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_state_from_another_session) };
+	return cmocka_run_group_tests_name("vm events", tests, setup, teardown);
+}
