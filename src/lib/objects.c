@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "dispcfg.h"
 #include "stat.h"
 #include "vm.h"
 #include "PrlApi.h"
@@ -163,6 +164,7 @@ int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out)
 	case PRL__VALUE__V_LOGIN:
 		return obj_value(login_obj(copy_login(w->login), &login_type), out);
 	case PRL__VALUE__V_VM_INFO: return obj_value(prl__vminfo_from_wire(w->vm_info), out);
+	case PRL__VALUE__V_DISP_CONFIG: return obj_value(prl__dispcfg_new(w->disp_config), out);
 	case PRL__VALUE__V_EVENT: return event_value(s, w->event, out);
 	default: return -1;
 	}

@@ -138,6 +138,11 @@ PRL_ASYNC_METHOD(PrlSrv_GetSrvConfig)(PRL_HANDLE hServer)
 	return simple(hServer, PJOC_SRV_GET_SRV_CONFIG, 0);
 }
 
+PRL_ASYNC_METHOD(PrlSrv_GetCommonPrefs)(PRL_HANDLE hServer)
+{
+	return simple(hServer, PJOC_SRV_GET_COMMON_PREFS, 0);
+}
+
 PRL_ASYNC_METHOD(PrlSrv_GetStatistics)(PRL_HANDLE hServer)
 {
 	return simple(hServer, PJOC_SRV_GET_STATISTICS, 0);

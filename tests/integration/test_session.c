@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -306,6 +307,31 @@ static void test_vm_list_empty(void **state)
 	logoff(s);
 }
 
+static void test_common_prefs(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = login_local(), res, cfg;
+	assert_int_equal(job_result(PrlSrv_GetCommonPrefs(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(PrlResult_GetParam(res, &cfg), PRL_ERR_SUCCESS);
+	PRL_HANDLE_TYPE t;
+	PrlHandle_GetType(cfg, &t);
+	assert_int_equal(t, PHT_DISP_CONFIG);
+	char dir[512], want[512];
+	PRL_UINT32 len = sizeof(dir);
+	assert_int_equal(PrlDispCfg_GetDefaultVmDir(cfg, dir, &len), PRL_ERR_SUCCESS);
+	snprintf(want, sizeof(want), "%s/vms", disp.state_dir);
+	char real[512];
+	assert_non_null(realpath(want, real));
+	assert_true(!strcmp(dir, want) || !strcmp(dir, real));
+	PRL_SECURITY_LEVEL lvl = PSL_HIGH_SECURITY;
+	assert_int_equal(PrlDispCfg_GetMinSecurityLevel(cfg, &lvl), PRL_ERR_SUCCESS);
+	assert_int_equal(lvl, PSL_LOW_SECURITY);
+	assert_int_equal(PrlDispCfg_GetMinSecurityLevel(cfg, NULL), PRL_ERR_INVALID_ARG);
+	PrlHandle_Free(cfg);
+	PrlHandle_Free(res);
+	logoff(s);
+}
+
 static void test_cancel_finished(void **state)
 {
 	(void)state;
@@ -430,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_host_config),
 		cmocka_unit_test(test_statistics),
 		cmocka_unit_test(test_vm_list_empty),
+		cmocka_unit_test(test_common_prefs),
 		cmocka_unit_test(test_cancel_finished),
 		cmocka_unit_test(test_connection_drop),
 		cmocka_unit_test(test_shutdown_event),
