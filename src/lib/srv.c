@@ -138,6 +138,23 @@ PRL_ASYNC_METHOD(PrlSrv_GetSrvConfig)(PRL_HANDLE hServer)
 	return simple(hServer, PJOC_SRV_GET_SRV_CONFIG, 0);
 }
 
+PRL_ASYNC_METHOD(PrlSrv_Shutdown)(PRL_HANDLE hServer, PRL_BOOL bForceShutdown)
+{
+	/* Running VMs stay up either way (they are libvirt's), so bForceShutdown
+	 * changes nothing. */
+	(void)bForceShutdown;
+	return simple(hServer, PJOC_SRV_SHUTDOWN, 0);
+}
+
+/* Our dispatcher never stops an operation to ask a question, so the list
+ * of pending questions is always empty; it is a real list the caller frees. */
+PRL_METHOD(PrlSrv_GetQuestions)(PRL_HANDLE hServer, PRL_HANDLE_PTR pQuestionsList)
+{
+	PRL__OBJ(s, prl__server, hServer, PHT_SERVER);
+	PRL__CHECK_ARG(pQuestionsList);
+	return PrlApi_CreateHandlesList(pQuestionsList);
+}
+
 PRL_ASYNC_METHOD(PrlSrv_GetCommonPrefs)(PRL_HANDLE hServer)
 {
 	return simple(hServer, PJOC_SRV_GET_COMMON_PREFS, 0);

@@ -97,6 +97,8 @@ static int as_other_user(uid_t uid, gid_t gid, const char *root_vm_uuid)
 	PRL_RESULT rc = wait_job(PrlSrv_GetVmConfig(s, root_vm_uuid, 0), &res);
 	if (rc != PRL_ERR_ACCESS_TO_VM_DENIED && rc != PRL_ERR_VM_UUID_NOT_FOUND)
 		return 13;
+	if (wait_job(PrlSrv_Shutdown(s, PRL_FALSE), NULL) != PRL_ERR_ACCESS_DENIED)
+		return 16;                       /* only root may stop the dispatcher */
 	if (create(s, "nobody-vm"))
 		return 14;
 	if (visible(s, names, sizeof(names)) != 1 || strcmp(names, "nobody-vm,"))

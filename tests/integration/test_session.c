@@ -332,6 +332,28 @@ static void test_common_prefs(void **state)
 	logoff(s);
 }
 
+static void test_questions_and_remote_shutdown(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = login_local(), q;
+	PRL_UINT32 n = 99;
+	assert_int_equal(PrlSrv_GetQuestions(s, &q), PRL_ERR_SUCCESS);
+	assert_int_equal(PrlHndlList_GetItemsCount(q, &n), PRL_ERR_SUCCESS);
+	assert_int_equal(n, 0);
+	PrlHandle_Free(q);
+	recorder r;
+	rec_init(&r);
+	PrlSrv_RegEventHandler(s, recorder_cb, &r);
+	/* This test runs as root: the dispatcher accepts the stop request. */
+	assert_int_equal(job_result(PrlSrv_Shutdown(s, PRL_FALSE), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(rec_wait(&r, &r.shutdown, 1, 5000), 1);
+	int st = test_disp_stop(&disp, 0);            /* it exits by itself */
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	PrlSrv_UnregEventHandler(s, recorder_cb, &r);
+	PrlHandle_Free(s);
+	assert_int_equal(test_disp_restart(&disp), 0);
+}
+
 static void test_cancel_finished(void **state)
 {
 	(void)state;
@@ -458,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_vm_list_empty),
 		cmocka_unit_test(test_common_prefs),
 		cmocka_unit_test(test_cancel_finished),
+		cmocka_unit_test(test_questions_and_remote_shutdown),
 		cmocka_unit_test(test_connection_drop),
 		cmocka_unit_test(test_shutdown_event),
 		cmocka_unit_test(test_deinit_while_logged_in),

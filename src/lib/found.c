@@ -1,0 +1,133 @@
+/*
+ * found.c — searching the host's disks for unregistered VMs:
+ * PrlSrv_StartSearchVms and the PHT_FOUND_VM_INFO objects of its answer
+ * (PrlFoundVmInfo_*).
+ *
+ * The request carries the directories to search as one argument "paths"
+ * (Value.strings), read from the caller's strings list through the public
+ * PrlStrList_* getters.  The dispatcher answers one Value.strings per VM
+ * found, [name, config path, os_version, uuid] (docs/protocol.md); the
+ * reader thread turns each into a PHT_FOUND_VM_INFO (prl__found_from_wire,
+ * called from objects.c), so the job's result holds one such object per VM
+ * in the order the dispatcher found them.  A found-VM object never changes
+ * after it is made, so its getters take no lock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "found.h"
+#include "PrlApi.h"
+
+typedef struct prl__found {
+	prl__obj base;
+	char *name;
+	char *config_path;
+	char *uuid;
+	uint32_t os_version;
+} prl__found;
+
+static void found_destroy(prl__obj *o)
+{
+	prl__found *f = (prl__found *)o;
+	free(f->name);
+	free(f->config_path);
+	free(f->uuid);
+	free(f);
+}
+
+static const prl__type found_type = { PHT_FOUND_VM_INFO, found_destroy };
+
+prl__obj *prl__found_from_wire(const Prl__StringList *l)
+{
+	if (!l || l->n_item < 2)
+		return NULL;
+	prl__found *f = prl__new(sizeof(*f), &found_type);
+	if (!f)
+		return NULL;
+	f->name = strdup(l->item[0]);
+	f->config_path = strdup(l->item[1]);
+	f->os_version = l->n_item > 2 ? (uint32_t)strtoul(l->item[2], NULL, 10) : 0;
+	f->uuid = strdup(l->n_item > 3 ? l->item[3] : "");
+	if (!f->name || !f->config_path || !f->uuid) {
+		prl__put(&f->base);
+		return NULL;
+	}
+	return &f->base;
+}
+
+PRL_METHOD(PrlFoundVmInfo_GetName)(PRL_HANDLE handle, PRL_STR sName,
+				   PRL_UINT32_PTR pnNameBufLength)
+{
+	PRL__OBJ(f, prl__found, handle, PHT_FOUND_VM_INFO);
+	return prl__copy_str(f->name, sName, pnNameBufLength);
+}
+
+PRL_METHOD(PrlFoundVmInfo_GetConfigPath)(PRL_HANDLE handle, PRL_STR sPath,
+					 PRL_UINT32_PTR pnPathBufLength)
+{
+	PRL__OBJ(f, prl__found, handle, PHT_FOUND_VM_INFO);
+	return prl__copy_str(f->config_path, sPath, pnPathBufLength);
+}
+
+/* ---- the search ---------------------------------------------------------- */
+
+static void paths_clear(Prl__StringList *l)
+{
+	for (size_t i = 0; i < l->n_item; i++)
+		free(l->item[i]);
+	free(l->item);
+}
+
+/* Copies the caller's strings list into a wire list (public getters only). */
+static PRL_RESULT paths_from_list(PRL_HANDLE hList, Prl__StringList *out)
+{
+	PRL_UINT32 n = 0;
+	PRL_RESULT rc = PrlStrList_GetItemsCount(hList, &n);
+	if (PRL_FAILED(rc))
+		return rc;
+	out->item = calloc(n ? n : 1, sizeof(char *));
+	if (!out->item)
+		return PRL_ERR_OUT_OF_MEMORY;
+	for (PRL_UINT32 i = 0; i < n; i++) {
+		PRL_UINT32 len = 0;
+		rc = PrlStrList_GetItem(hList, i, NULL, &len);
+		char *s = PRL_SUCCEEDED(rc) ? malloc(len ? len : 1) : NULL;
+		if (!s)
+			return PRL_FAILED(rc) ? rc : PRL_ERR_OUT_OF_MEMORY;
+		out->item[out->n_item++] = s;
+		rc = PrlStrList_GetItem(hList, i, s, &len);
+		if (PRL_FAILED(rc))
+			return rc;
+	}
+	return PRL_ERR_SUCCESS;
+}
+
+/* The job is the caller's; a bad server or list handle gives a job already
+ * failed with PRL_ERR_INVALID_ARG.  Any thread. */
+PRL_ASYNC_METHOD(PrlSrv_StartSearchVms)(PRL_HANDLE hServer, PRL_HANDLE hStringsList)
+{
+	const PRL_JOB_OPERATION_CODE op = PJOC_SRV_START_SEARCH_VMS;
+	prl__auto prl__server *s = prl__server_from(hServer);
+	if (!s)
+		return prl__job_failed(op, prl__bad_handle());
+	Prl__StringList paths = PRL__STRING_LIST__INIT;
+	PRL_RESULT rc = paths_from_list(hStringsList, &paths);
+	Prl__Value v = PRL__VALUE__INIT;
+	v.v_case = PRL__VALUE__V_STRINGS;
+	v.strings = &paths;
+	prl__req r;
+	prl__req_init(&r, op);
+	if (PRL_SUCCEEDED(rc) && prl__req_add_value(&r, "paths", &v))
+		rc = PRL_ERR_OUT_OF_MEMORY;
+	prl__job *j = PRL_SUCCEEDED(rc) ? prl__job_new(op, s) : NULL;
+	PRL_HANDLE h;
+	if (j) {
+		h = prl__conn_request(s, j, &r);    /* sent before it returns */
+	} else {
+		prl__req_clear(&r);
+		h = prl__job_failed(op, PRL_FAILED(rc) ? rc : PRL_ERR_OUT_OF_MEMORY);
+	}
+	paths_clear(&paths);
+	return h;
+}
