@@ -7,6 +7,7 @@
  * Every other entry point checks prl__initialized() first.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,28 @@ PRL_METHOD(PrlApi_Deinit)(void)
 	atomic_store_explicit(&init_count, n - 1, memory_order_release);
 	pthread_mutex_unlock(&init_mu);
 	return PRL_ERR_SUCCESS;
+}
+
+/* Console logging: when on, the library reports on stderr every job that
+ * fails and every connection it loses (prl__log), prefixed "openprl:". */
+static _Atomic int console_log;
+
+PRL_METHOD(PrlApi_SwitchConsoleLogging)(PRL_BOOL bSwitchOn)
+{
+	atomic_store(&console_log, bSwitchOn ? 1 : 0);
+	return PRL_ERR_SUCCESS;
+}
+
+void prl__log(const char *fmt, ...)
+{
+	if (!atomic_load(&console_log))
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "openprl: %s\n", line);
 }
 
 PRL_METHOD(PrlApi_GetVersion)(PRL_UINT32_PTR current_version)

@@ -724,8 +724,11 @@ static void *reader_main(void *arg)
 	mark_closing(c);
 	pthread_mutex_unlock(&c->mu);
 	unlink_server(c);
-	if (was_up && !closing)
+	if (was_up && !closing) {
+		prl__log("lost the connection to the dispatcher (%s)",
+			 c->local ? "local socket" : c->args.host);
 		post_closed_event(c);
+	}
 	pending_fail_all(c, PRL_ERR_WS_DISP_CONNECTION_CLOSED,
 			 "The connection to the dispatcher was closed.");
 	reader_done(c);

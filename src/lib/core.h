@@ -69,6 +69,9 @@ void prl__handles_debug_init(void);
 
 /* ---- library state ------------------------------------------------------- */
 
+/* One line on stderr when PrlApi_SwitchConsoleLogging turned logging on. */
+void prl__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 int prl__initialized(void);
 PRL_UINT32 prl__api_version(void);
 

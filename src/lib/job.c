@@ -17,6 +17,7 @@
 
 #include "core.h"
 #include "conn.h"
+#include "errtext.h"
 #include "PrlApi.h"
 
 static void job_destroy(prl__obj *o)
@@ -95,6 +96,12 @@ int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char 
 	if (already) {
 		prl__put(result ? &result->base : NULL);
 		return 0;
+	}
+	if (PRL_FAILED(rc)) {
+		const char *op = prlc_job_op_name(j->op);
+		prl__log("job %s failed: %s (0x%08X)%s%s", op ? op : "?",
+			 prlc_err_name(rc) ? prlc_err_name(rc) : "?", (unsigned)rc,
+			 errtext ? ": " : "", errtext ? errtext : "");
 	}
 	if (j->on_finish)
 		j->on_finish(j);

@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
@@ -429,6 +432,33 @@ static void test_unregister_waits_for_running_handler(void **state)
 	PrlHandle_Free(hs);
 }
 
+/* PrlApi_SwitchConsoleLogging: failed jobs are reported on stderr only
+ * while logging is on. */
+static void test_console_logging(void **state)
+{
+	(void)state;
+	int fds[2], saved = dup(2);
+	assert_int_equal(pipe(fds), 0);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	dup2(fds[1], 2);
+	assert_int_equal(PrlApi_SwitchConsoleLogging(PRL_TRUE), PRL_ERR_SUCCESS);
+	PRL_HANDLE a = prl__job_failed(PJOC_VM_START, PRL_ERR_VM_ALREADY_RUNNING);
+	assert_int_equal(PrlApi_SwitchConsoleLogging(PRL_FALSE), PRL_ERR_SUCCESS);
+	PRL_HANDLE b = prl__job_failed(PJOC_VM_STOP, PRL_ERR_DISP_VM_IS_NOT_STARTED);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fds[1]);
+	char buf[1024] = "";
+	ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = 0;
+	assert_non_null(strstr(buf, "job PJOC_VM_START failed: PRL_ERR_VM_ALREADY_RUNNING"));
+	assert_null(strstr(buf, "PJOC_VM_STOP"));
+	PrlHandle_Free(a);
+	PrlHandle_Free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_handler_waits_on_other_job),
 		cmocka_unit_test(test_event_params),
 		cmocka_unit_test(test_unregister_waits_for_running_handler),
+		cmocka_unit_test(test_console_logging),
 	};
 	return cmocka_run_group_tests_name("jobs", tests, setup, teardown);
 }
