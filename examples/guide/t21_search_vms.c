@@ -2,8 +2,9 @@
  * t21_search_vms.c — guide task T21: find unregistered VMs on disk.
  *
  * The paths to search go into a strings list for PrlSrv_StartSearchVms.
- * Each VM found is one PHT_FOUND_VM_INFO in the job's result (the
- * dispatcher also sends a PET_DSP_EVT_FOUND_LOST_VM_CONFIG event for each).
+ * Each VM found is one PHT_FOUND_VM_INFO in the job's result (the real
+ * dispatcher also sends a PET_DSP_EVT_FOUND_LOST_VM_CONFIG event for each;
+ * OpenPRL's does not yet).
  *
  * Usage: t21_search_vms <dir> [<dir> ...]
  */

@@ -176,7 +176,7 @@ static bool may_register(const search *s, int dfd)
 /* A bundle at s->path (open as dfd): reported if it qualifies. */
 static void consider(search *s, int dfd)
 {
-	char proc[64], err[256];
+	char proc[64], err[256] = "";
 	Prl__VmConfig *c = NULL;
 	if (!may_register(s, dfd))
 		return;

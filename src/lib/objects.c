@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "found.h"
 #include "dispcfg.h"
 #include "stat.h"
 #include "vm.h"
@@ -165,6 +166,8 @@ int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out)
 		return obj_value(login_obj(copy_login(w->login), &login_type), out);
 	case PRL__VALUE__V_VM_INFO: return obj_value(prl__vminfo_from_wire(w->vm_info), out);
 	case PRL__VALUE__V_DISP_CONFIG: return obj_value(prl__dispcfg_new(w->disp_config), out);
+	/* Only PJOC_SRV_START_SEARCH_VMS answers strings (found.h). */
+	case PRL__VALUE__V_STRINGS: return obj_value(prl__found_from_wire(w->strings), out);
 	case PRL__VALUE__V_EVENT: return event_value(s, w->event, out);
 	default: return -1;
 	}

@@ -69,6 +69,7 @@ expect "T14 both"              'VM name: web02'             t14_list_vms
 expect "T26 access rights"     '.'                          t26_access_rights web01
 expect "T22 unregister"        'nregister'                  t22_register unregister web02
 refuse "T15 gone"              'not found'                  t15_find_vm web02
+expect "T21 search"            'Config path: .*/vms/web02\.pvm/config\.pvs' t21_search_vms "$state/vms"
 expect "T22 register"          'egister'                    t22_register register "$state/vms/web02.pvm"
 expect "T24 delete"            'delet'                      t24_delete web02
 refuse "T16 deleted"           'not found'                  t16_vm_info web02

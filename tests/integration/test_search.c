@@ -9,8 +9,10 @@
  * the two valid unregistered bundles must come back, as PHT_FOUND_VM_INFO
  * with their names and config paths; a missing directory gives an empty
  * result, a relative path, an empty list or a bad list handle
- * PRL_ERR_INVALID_ARG.  Registering one of the two (its UUID is the
- * fixture's) leaves only the other.  No handle outlives the test.
+ * PRL_ERR_INVALID_ARG.  Another user (`nobody`, in a child process) sees
+ * only the bundle whose directory it owns, as it could register only that
+ * one.  Registering one of the two (its UUID is the fixture's) leaves only
+ * the other.  No handle outlives the test.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -21,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -67,7 +71,7 @@ static int make_dirs(const char *base, const char *rel)
 /* A bundle dir/rel with a valid config.pvs (or broken text). */
 static int bundle(const char *dir, const char *rel, const char *uuid, const char *name)
 {
-	char path[PATH_MAX], xml[1024];
+	char path[PATH_MAX + 64], xml[1024];
 	if (make_dirs(dir, rel))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s/config.pvs", dir, rel);
@@ -94,7 +98,7 @@ static int register_entry(test_disp *d, const char *bundle_dir, const char *uuid
 
 static int prepare(test_disp *d)
 {
-	char p[PATH_MAX], outside[PATH_MAX], link[PATH_MAX];
+	char p[PATH_MAX + 64], outside[PATH_MAX], link[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s/search", d->state_dir);
 	snprintf(outside, sizeof(outside), "%s/outside", d->state_dir);
 	if (make_dirs(d->state_dir, "vms") || make_dirs(d->state_dir, "registry.d") ||
@@ -108,7 +112,7 @@ static int prepare(test_disp *d)
 	       register_entry(d, p, UUID_REG) ||
 	       bundle(root, "broken.pvm", NULL, NULL) ||
 	       bundle(root, "d1/d2/d3/deep.pvm", UUID_DEEP, "too-deep") ||
-	       bundle(outside, "linked.pvm", UUID_LINK, "linked") ||
+	       bundle(d->state_dir, "outside/linked.pvm", UUID_LINK, "linked") ||
 	       symlink(outside, link) ? -1 : 0;
 }
 
@@ -117,7 +121,9 @@ static int setup(void **state)
 	(void)state;
 	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
 		return -1;
-	return test_disp_start_with(&disp, NULL, prepare);
+	if (test_disp_start_with(&disp, NULL, prepare))
+		return -1;
+	return chmod(disp.state_dir, 0755);      /* let nobody reach the socket */
 }
 
 static int teardown(void **state)
@@ -188,7 +194,7 @@ static unsigned read_found(PRL_HANDLE res, found *out, unsigned max)
 
 static void expect_path(const char *got, const char *rel)
 {
-	char want[PATH_MAX];
+	char want[PATH_MAX + 64];
 	snprintf(want, sizeof(want), "%s/%s/config.pvs", root, rel);
 	assert_string_equal(got, want);
 }
@@ -248,6 +254,63 @@ static void test_bad_requests(void **state)
 	logoff(s);
 }
 
+/* In a child as `nobody`: 0 when the search shows exactly beta. */
+static int as_nobody(const char *dir)
+{
+	struct passwd *pw = getpwnam("nobody");
+	if (!pw || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+		return 10;
+	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
+		return 11;
+	PRL_HANDLE s, res, l, f;
+	PrlSrv_Create(&s);
+	int rc = wait_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res) ? 12 : 0;
+	PrlHandle_Free(res);
+	PrlApi_CreateStringsList(&l);
+	PrlStrList_AddItem(l, dir);
+	PRL_UINT32 n = 0, len = 64;
+	char name[64] = "";
+	if (!rc && wait_result(PrlSrv_StartSearchVms(s, l), &res) == PRL_ERR_SUCCESS) {
+		PrlResult_GetParamsCount(res, &n);
+		if (PrlResult_GetParamByIndex(res, 0, &f) == PRL_ERR_SUCCESS) {
+			PrlFoundVmInfo_GetName(f, name, &len);
+			PrlHandle_Free(f);
+		}
+		PrlHandle_Free(res);
+		rc = n == 1 && !strcmp(name, "beta") ? 0 : 13;
+	} else if (!rc) {
+		rc = 14;
+	}
+	PrlHandle_Free(l);
+	PRL_HANDLE j = PrlSrv_Logoff(s);
+	PrlJob_Wait(j, 10000);
+	PrlHandle_Free(j);
+	PrlHandle_Free(s);
+	PrlApi_Deinit();
+	return rc;
+}
+
+static void test_other_user(void **state)
+{
+	(void)state;
+	struct passwd *pw = getpwnam("nobody");
+	char beta[PATH_MAX + 64];
+	if (geteuid() != 0 || !pw)
+		skip();
+	snprintf(beta, sizeof(beta), "%s/deeper/x/beta.pvm", root);
+	assert_int_equal(chown(beta, pw->pw_uid, pw->pw_gid), 0);
+	/* A fresh process (fork + exec), not a fork of this multithreaded one. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "test_search", "--as-nobody", root, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* Registers bundle rel and checks the VM got the fixture's UUID. */
 static void register_found(PRL_HANDLE s, const char *rel, const char *uuid)
 {
@@ -279,11 +342,14 @@ static void test_register_then_search(void **state)
 	logoff(s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--as-nobody"))
+		return as_nobody(argv[2]);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_unregistered),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_other_user),
 		cmocka_unit_test(test_register_then_search),
 	};
 	return cmocka_run_group_tests_name("search VMs", tests, setup, teardown);
