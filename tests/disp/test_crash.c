@@ -161,7 +161,7 @@ static known *lookup(const char *uuid, bool add)
 		return NULL;
 	known *k = &model[nmodel++];
 	memset(k, 0, sizeof *k);
-	snprintf(k->uuid, sizeof k->uuid, "%s", uuid);
+	snprintf(k->uuid, sizeof k->uuid, "%.*s", (int)sizeof k->uuid - 1, uuid);
 	return k;
 }
 
