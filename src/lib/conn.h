@@ -68,6 +68,12 @@ void prl__conn_wait_all(unsigned timeout_ms);
  * their temporary references are gone: PrlDbg_GetHandlesNum. */
 void prl__conn_quiesce(unsigned timeout_ms);
 
+/* A PHT_STRINGS_LIST as a wire StringList (copies; out zeroed by the
+ * caller); PRL_ERR_INVALID_ARG for a bad or wrong-typed handle.  The clear
+ * frees what it filled in, also after a failure. */
+PRL_RESULT prl__strlist_to_wire(PRL_HANDLE hList, Prl__StringList *out);
+void prl__wire_strings_clear(Prl__StringList *l);
+
 /* Converters from wire values to API objects (objects.c and families). */
 /* Both may take members out of w (which the caller then frees as usual). */
 int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out);

@@ -72,37 +72,6 @@ PRL_METHOD(PrlFoundVmInfo_GetConfigPath)(PRL_HANDLE handle, PRL_STR sPath,
 
 /* ---- the search ---------------------------------------------------------- */
 
-static void paths_clear(Prl__StringList *l)
-{
-	for (size_t i = 0; i < l->n_item; i++)
-		free(l->item[i]);
-	free(l->item);
-}
-
-/* Copies the caller's strings list into a wire list (public getters only). */
-static PRL_RESULT paths_from_list(PRL_HANDLE hList, Prl__StringList *out)
-{
-	PRL_UINT32 n = 0;
-	PRL_RESULT rc = PrlStrList_GetItemsCount(hList, &n);
-	if (PRL_FAILED(rc))
-		return rc;
-	out->item = calloc(n ? n : 1, sizeof(char *));
-	if (!out->item)
-		return PRL_ERR_OUT_OF_MEMORY;
-	for (PRL_UINT32 i = 0; i < n; i++) {
-		PRL_UINT32 len = 0;
-		rc = PrlStrList_GetItem(hList, i, NULL, &len);
-		char *s = PRL_SUCCEEDED(rc) ? malloc(len ? len : 1) : NULL;
-		if (!s)
-			return PRL_FAILED(rc) ? rc : PRL_ERR_OUT_OF_MEMORY;
-		out->item[out->n_item++] = s;
-		rc = PrlStrList_GetItem(hList, i, s, &len);
-		if (PRL_FAILED(rc))
-			return rc;
-	}
-	return PRL_ERR_SUCCESS;
-}
-
 /* The job is the caller's; a bad server or list handle gives a job already
  * failed with PRL_ERR_INVALID_ARG.  Any thread. */
 PRL_ASYNC_METHOD(PrlSrv_StartSearchVms)(PRL_HANDLE hServer, PRL_HANDLE hStringsList)
@@ -112,7 +81,7 @@ PRL_ASYNC_METHOD(PrlSrv_StartSearchVms)(PRL_HANDLE hServer, PRL_HANDLE hStringsL
 	if (!s)
 		return prl__job_failed(op, prl__bad_handle());
 	Prl__StringList paths = PRL__STRING_LIST__INIT;
-	PRL_RESULT rc = paths_from_list(hStringsList, &paths);
+	PRL_RESULT rc = prl__strlist_to_wire(hStringsList, &paths);
 	Prl__Value v = PRL__VALUE__INIT;
 	v.v_case = PRL__VALUE__V_STRINGS;
 	v.strings = &paths;
@@ -128,6 +97,6 @@ PRL_ASYNC_METHOD(PrlSrv_StartSearchVms)(PRL_HANDLE hServer, PRL_HANDLE hStringsL
 		prl__req_clear(&r);
 		h = prl__job_failed(op, PRL_FAILED(rc) ? rc : PRL_ERR_OUT_OF_MEMORY);
 	}
-	paths_clear(&paths);
+	prl__wire_strings_clear(&paths);
 	return h;
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "conn.h"
 #include "PrlApi.h"
 
 typedef struct prl__list {
@@ -180,4 +180,29 @@ PRL_METHOD(PrlHndlList_RemoveItem)(PRL_HANDLE hHandlesList, PRL_UINT32 nItemInde
 		return PRL_ERR_INVALID_ARG;
 	prl__put(it);
 	return PRL_ERR_SUCCESS;
+}
+
+/* ---- to the wire --------------------------------------------------------- */
+
+PRL_RESULT prl__strlist_to_wire(PRL_HANDLE hList, Prl__StringList *out)
+{
+	PRL__OBJ(l, prl__list, hList, PHT_STRINGS_LIST);
+	pthread_mutex_lock(&l->mu);
+	out->item = calloc(l->n ? l->n : 1, sizeof(char *));
+	for (uint32_t i = 0; out->item && i < l->n; i++) {
+		char *s = strdup(l->items[i]);
+		if (!s)
+			break;
+		out->item[out->n_item++] = s;
+	}
+	int ok = out->item && out->n_item == l->n;
+	pthread_mutex_unlock(&l->mu);
+	return ok ? PRL_ERR_SUCCESS : PRL_ERR_OUT_OF_MEMORY;
+}
+
+void prl__wire_strings_clear(Prl__StringList *l)
+{
+	for (size_t i = 0; i < l->n_item; i++)
+		free(l->item[i]);
+	free(l->item);
 }

@@ -618,36 +618,6 @@ PRL_ASYNC_METHOD(PrlVm_CloneWithUuid)(PRL_HANDLE hVm, PRL_CONST_STR new_vm_name,
 			new_vm_root_path, nFlags);
 }
 
-/* Reads a PHT_STRINGS_LIST through its public getters into a wire list. */
-static PRL_RESULT strings_from_list(PRL_HANDLE hList, Prl__StringList *out)
-{
-	PRL_UINT32 n = 0;
-	PRL_RESULT rc = PrlStrList_GetItemsCount(hList, &n);
-	if (PRL_FAILED(rc))
-		return rc;
-	out->item = calloc(n ? n : 1, sizeof(char *));
-	if (!out->item)
-		return PRL_ERR_OUT_OF_MEMORY;
-	for (PRL_UINT32 i = 0; i < n; i++) {
-		PRL_UINT32 len = 0;
-		rc = PrlStrList_GetItem(hList, i, NULL, &len);
-		char *s = PRL_SUCCEEDED(rc) ? malloc(len ? len : 1) : NULL;
-		if (!s)
-			return PRL_FAILED(rc) ? rc : PRL_ERR_OUT_OF_MEMORY;
-		out->item[out->n_item++] = s;
-		rc = PrlStrList_GetItem(hList, i, s, &len);
-		if (PRL_FAILED(rc))
-			return rc;
-	}
-	return PRL_ERR_SUCCESS;
-}
-
-static void strings_clear(Prl__StringList *l)
-{
-	for (size_t i = 0; i < l->n_item; i++)
-		free(l->item[i]);
-	free(l->item);
-}
 
 PRL_ASYNC_METHOD(PrlVm_Delete)(PRL_HANDLE hVm, PRL_HANDLE hDevicesList)
 {
@@ -659,7 +629,7 @@ PRL_ASYNC_METHOD(PrlVm_Delete)(PRL_HANDLE hVm, PRL_HANDLE hDevicesList)
 	if (hDevicesList == PRL_INVALID_HANDLE)
 		return vm_send(vm, PJOC_VM_DELETE, &r);
 	Prl__StringList files = PRL__STRING_LIST__INIT;
-	PRL_RESULT rc = strings_from_list(hDevicesList, &files);
+	PRL_RESULT rc = prl__strlist_to_wire(hDevicesList, &files);
 	Prl__Value v = PRL__VALUE__INIT;
 	v.v_case = PRL__VALUE__V_STRINGS;
 	v.strings = &files;
@@ -672,7 +642,7 @@ PRL_ASYNC_METHOD(PrlVm_Delete)(PRL_HANDLE hVm, PRL_HANDLE hDevicesList)
 	} else {
 		h = vm_send(vm, PJOC_VM_DELETE, &r);
 	}
-	strings_clear(&files);
+	prl__wire_strings_clear(&files);
 	return h;
 }
 
