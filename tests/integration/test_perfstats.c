@@ -274,8 +274,16 @@ static void create_vm(void)
 	PrlHandle_Free(cfg);
 	PrlHandle_Free(srv_cfg);
 	assert_int_equal(job_result(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
-	PRL_UINT32 len = sizeof(vm_uuid);
-	assert_int_equal(PrlVmCfg_GetUuid(vm, vm_uuid, &len), PRL_ERR_SUCCESS);
+	/* The handlers read vm_uuid on the notification thread: publish it
+	 * under their locks, never write it while they may be running. */
+	char uuid[sizeof(vm_uuid)];
+	PRL_UINT32 len = sizeof(uuid);
+	assert_int_equal(PrlVmCfg_GetUuid(vm, uuid, &len), PRL_ERR_SUCCESS);
+	pthread_mutex_lock(&whole.mu);
+	pthread_mutex_lock(&per_vm.mu);
+	memcpy(vm_uuid, uuid, sizeof(vm_uuid));
+	pthread_mutex_unlock(&per_vm.mu);
+	pthread_mutex_unlock(&whole.mu);
 }
 
 static int setup(void **state)
