@@ -40,14 +40,19 @@ uint8_t *prlc_frame_encode(const Prl__Frame *f, size_t *len)
 }
 
 /* A decoded frame is usable only if it carries one of the known bodies. */
-static Prl__Frame *unpack_body(const uint8_t *body, size_t len)
+Prl__Frame *prlc_frame_unpack(const uint8_t *body, size_t len, ProtobufCAllocator *a)
 {
-	Prl__Frame *f = prl__frame__unpack(NULL, len, body);
+	Prl__Frame *f = prl__frame__unpack(a, len, body);
 	if (f && f->body_case == PRL__FRAME__BODY__NOT_SET) {
-		prl__frame__free_unpacked(f, NULL);
+		prl__frame__free_unpacked(f, a);
 		f = NULL;
 	}
 	return f;
+}
+
+static Prl__Frame *unpack_body(const uint8_t *body, size_t len)
+{
+	return prlc_frame_unpack(body, len, NULL);
 }
 
 int prlc_frame_parse(const uint8_t *buf, size_t avail, Prl__Frame **out,
@@ -112,7 +117,7 @@ static int read_all(int fd, uint8_t *p, size_t n)
 	return 1;
 }
 
-int prlc_frame_read_fd_buf(int fd, Prl__Frame **out, prlc_rbuf *rb)
+int prlc_frame_read_body_fd(int fd, prlc_rbuf *rb, size_t *len)
 {
 	uint8_t hdr[PRLC_FRAME_HEADER];
 	int rc = read_all(fd, hdr, sizeof hdr);
@@ -131,6 +136,15 @@ int prlc_frame_read_fd_buf(int fd, Prl__Frame **out, prlc_rbuf *rb)
 	rc = read_all(fd, rb->buf, body);
 	if (rc == 0)
 		rc = -EPROTO;           /* EOF inside the frame */
+	if (rc == 1)
+		*len = body;
+	return rc;
+}
+
+int prlc_frame_read_fd_buf(int fd, Prl__Frame **out, prlc_rbuf *rb)
+{
+	size_t body = 0;
+	int rc = prlc_frame_read_body_fd(fd, rb, &body);
 	if (rc == 1) {
 		*out = unpack_body(rb->buf, body);
 		if (!*out)

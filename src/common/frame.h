@@ -54,5 +54,11 @@ int prlc_frame_read_fd(int fd, Prl__Frame **out);
  * in a fresh buffer for every large frame. */
 typedef struct prlc_rbuf { uint8_t *buf; size_t cap; } prlc_rbuf;
 int prlc_frame_read_fd_buf(int fd, Prl__Frame **out, prlc_rbuf *rb);
+/* The two halves of prlc_frame_read_fd_buf, for a reader that unpacks with
+ * an allocator of its own: read one body into rb (*len its size; returns as
+ * prlc_frame_read_fd), then unpack it with allocator a (NULL: malloc) —
+ * NULL when the bytes are not a Frame with a body. */
+int prlc_frame_read_body_fd(int fd, prlc_rbuf *rb, size_t *len);
+Prl__Frame *prlc_frame_unpack(const uint8_t *body, size_t len, ProtobufCAllocator *a);
 
 #endif

@@ -64,6 +64,7 @@ struct prl__conn {
 	Prl__LoginInfo *info;             /* unpacked copy, or NULL */
 	int64_t last_rx_ms;
 	prlc_rbuf rbuf;                   /* the reader's frame buffer, reused */
+	prl__arena *arena;                /* the reader's unpacking arena, or NULL */
 };
 
 static pthread_mutex_t readers_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -138,6 +139,7 @@ static void conn_unref(prl__conn *c)
 		close(c->fd);
 	args_free(&c->args);
 	free(c->rbuf.buf);
+	prl__arena_unref(c->arena);
 	if (c->info)
 		prl__login_info__free_unpacked(c->info, NULL);
 	pthread_mutex_destroy(&c->mu);
@@ -583,7 +585,7 @@ static PRL_RESULT open_link(prl__conn *c, char *why, size_t wl)
 
 /* ---- reading ------------------------------------------------------------------ */
 
-static void on_response(prl__conn *c, Prl__Response *r)
+static void on_response(prl__conn *c, prl__arena *a, Prl__Response *r)
 {
 	prl__job *j = pending_take(c, r->id);
 	if (!j)
@@ -591,7 +593,7 @@ static void on_response(prl__conn *c, Prl__Response *r)
 	prl__result *res = prl__result_new();
 	for (size_t i = 0; res && i < r->n_params; i++) {
 		prl__value v;
-		if (prl__value_from_wire(j->server, r->params[i], &v) == 0)
+		if (prl__value_from_wire(j->server, a, r->params[i], &v) == 0)
 			prl__result_add(res, &v);
 	}
 	if (j->op == PJOC_SRV_LOGIN || j->op == PJOC_SRV_LOGIN_LOCAL) {
@@ -618,12 +620,12 @@ static void on_response(prl__conn *c, Prl__Response *r)
 	prl__put(&j->base);
 }
 
-static void on_event(prl__conn *c, Prl__Event *w)
+static void on_event(prl__conn *c, prl__arena *a, Prl__Event *w)
 {
 	prl__server *s = prl__server_from(c->server);
 	if (!s)
 		return;
-	prl__event *e = prl__event_from_wire(s, w);
+	prl__event *e = prl__event_from_wire(s, a, w);
 	if (e) {
 		prl__server_deliver(s, &e->base);
 		prl__put(&e->base);
@@ -656,6 +658,25 @@ static void send_ping(prl__conn *c)
 	send_frame(c, &f);
 }
 
+/* An arena to unpack a frame of len bytes into.  The reader keeps one
+ * between frames while nobody else holds a piece of it and it is small;
+ * one that objects still use (a VM list being read) or that grew large (it
+ * would pin its memory) is let go, and a new one sized for the frame made. */
+static prl__arena *frame_arena(prl__conn *c, size_t len)
+{
+	enum { KEEP_MAX = 64 * 1024, FIRST_MIN = 16 * 1024 };
+	/* Unpacked structures take about four times their encoding. */
+	size_t want = len * 4 + 1024;
+	if (c->arena && prl__arena_is_sole(c->arena) &&
+	    prl__arena_capacity(c->arena) <= KEEP_MAX) {
+		prl__arena_reset(c->arena);
+		return c->arena;
+	}
+	prl__arena_unref(c->arena);
+	c->arena = prl__arena_new(want > FIRST_MIN ? want : FIRST_MIN);
+	return c->arena;
+}
+
 /* Returns 0 to continue, -1 when the link is over. */
 static int read_one(prl__conn *c)
 {
@@ -669,16 +690,21 @@ static int read_one(prl__conn *c)
 	}
 	if (rc < 0)
 		return errno == EINTR ? 0 : -1;
-	Prl__Frame *f = NULL;
-	if (prlc_frame_read_fd_buf(c->fd, &f, &c->rbuf) != 1)
+	size_t len = 0;
+	if (prlc_frame_read_body_fd(c->fd, &c->rbuf, &len) != 1)
 		return -1;
 	c->last_rx_ms = now_ms();
+	prl__arena *a = frame_arena(c, len);
+	if (!a)
+		return -1;
+	Prl__Frame *f = prlc_frame_unpack(c->rbuf.buf, len, prl__arena_allocator(a));
+	if (!f)
+		return -1;
 	if (f->body_case == PRL__FRAME__BODY_RESPONSE)
-		on_response(c, f->response);
+		on_response(c, a, f->response);
 	else if (f->body_case == PRL__FRAME__BODY_EVENT)
-		on_event(c, f->event);
-	prl__frame__free_unpacked(f, NULL);
-	return 0;
+		on_event(c, a, f->event);
+	return 0;                         /* the arena's free does nothing */
 }
 
 static void reader_done(prl__conn *c)

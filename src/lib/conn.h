@@ -9,6 +9,7 @@
 #ifndef OPENPRL_LIB_CONN_H
 #define OPENPRL_LIB_CONN_H
 
+#include "arena.h"
 #include "core.h"
 #include "prl.pb-c.h"
 
@@ -75,8 +76,11 @@ PRL_RESULT prl__strlist_to_wire(PRL_HANDLE hList, Prl__StringList *out);
 void prl__wire_strings_clear(Prl__StringList *l);
 
 /* Converters from wire values to API objects (objects.c and families). */
-/* Both may take members out of w (which the caller then frees as usual). */
-int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out);
-prl__event *prl__event_from_wire(prl__server *s, Prl__Event *w);
+/* a is the arena w was unpacked into (arena.h): objects that keep a piece
+ * of w (VM configurations) take a reference on it.  With a NULL arena (w
+ * malloc'd) they take the piece out of w instead, which the caller then
+ * frees as usual. */
+int prl__value_from_wire(prl__server *s, prl__arena *a, Prl__Value *w, prl__value *out);
+prl__event *prl__event_from_wire(prl__server *s, prl__arena *a, Prl__Event *w);
 
 #endif

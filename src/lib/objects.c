@@ -141,13 +141,13 @@ static int scalar_value(const Prl__Value *w, prl__value *out)
 
 /* A PHT_EVENT as a result (PrlVm_GetPerfStats): the counters arrive as an
  * event, exactly as a subscriber would receive them. */
-static int event_value(prl__server *s, Prl__Event *w, prl__value *out)
+static int event_value(prl__server *s, prl__arena *a, Prl__Event *w, prl__value *out)
 {
-	prl__event *e = w ? prl__event_from_wire(s, w) : NULL;
+	prl__event *e = w ? prl__event_from_wire(s, a, w) : NULL;
 	return obj_value(e ? &e->base : NULL, out);
 }
 
-int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out)
+int prl__value_from_wire(prl__server *s, prl__arena *a, Prl__Value *w, prl__value *out)
 {
 	memset(out, 0, sizeof(*out));
 	int rc = scalar_value(w, out);
@@ -156,10 +156,12 @@ int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out)
 	Prl__VmConfig *vm;
 	switch (w->v_case) {
 	case PRL__VALUE__V_VM:
-		/* Taken, not copied: a list of 10,000 VMs is not copied twice. */
+		/* Shared or taken, never copied: a list of 10,000 VMs is not
+		 * copied twice. */
 		vm = w->vm;
-		w->vm = NULL;
-		return obj_value(prl__vm_adopt_wire(s, vm), out);
+		if (!a)
+			w->vm = NULL;
+		return obj_value(prl__vm_adopt_wire(s, vm, a), out);
 	case PRL__VALUE__V_SRV_CONFIG: return obj_value(prl__srvcfg_new(w->srv_config), out);
 	case PRL__VALUE__V_STATS: return obj_value(prl__stat_new(w->stats), out);
 	case PRL__VALUE__V_LOGIN:
@@ -168,7 +170,7 @@ int prl__value_from_wire(prl__server *s, Prl__Value *w, prl__value *out)
 	case PRL__VALUE__V_DISP_CONFIG: return obj_value(prl__dispcfg_new(w->disp_config), out);
 	/* Only PJOC_SRV_START_SEARCH_VMS answers strings (found.h). */
 	case PRL__VALUE__V_STRINGS: return obj_value(prl__found_from_wire(w->strings), out);
-	case PRL__VALUE__V_EVENT: return event_value(s, w->event, out);
+	case PRL__VALUE__V_EVENT: return event_value(s, a, w->event, out);
 	default: return -1;
 	}
 }
@@ -189,10 +191,10 @@ static prl__to_handle_fn converter_for(const char *name)
 	return NULL;
 }
 
-static prl__evtprm *param_from_wire(prl__server *s, Prl__Param *w)
+static prl__evtprm *param_from_wire(prl__server *s, prl__arena *a, Prl__Param *w)
 {
 	prl__value v;
-	if (!w->value || prl__value_from_wire(s, w->value, &v))
+	if (!w->value || prl__value_from_wire(s, a, w->value, &v))
 		return NULL;
 	PRL_PARAM_FIELD_DATA_TYPE t = w->has_type ? (PRL_PARAM_FIELD_DATA_TYPE)w->type
 						  : PFD_STRING;
@@ -223,7 +225,7 @@ static void note_vm_event(prl__obj *vm, void *arg)
 	}
 }
 
-prl__event *prl__event_from_wire(prl__server *s, Prl__Event *w)
+prl__event *prl__event_from_wire(prl__server *s, prl__arena *a, Prl__Event *w)
 {
 	prl__event *e = prl__event_new((PRL_EVENT_TYPE)w->type,
 				       (PRL_EVENT_ISSUER_TYPE)w->issuer_type, w->issuer_id);
@@ -235,7 +237,7 @@ prl__event *prl__event_from_wire(prl__server *s, Prl__Event *w)
 	prl__ref(&s->base);
 	e->server = s;
 	for (size_t i = 0; i < w->n_params; i++) {
-		prl__evtprm *p = param_from_wire(s, w->params[i]);
+		prl__evtprm *p = param_from_wire(s, a, w->params[i]);
 		if (p)
 			prl__event_add_param(e, p);
 	}

@@ -77,7 +77,9 @@ static void vm_destroy(prl__obj *o)
 	if (vm->server && vm->link.vm)
 		prl__server_unlink_vm(vm->server, &vm->link);
 	prl__put(vm->server ? &vm->server->base : NULL);
-	if (vm->cfg)
+	if (vm->arena)
+		prl__arena_unref(vm->arena);
+	else if (vm->cfg)
 		prl__vm_config__free_unpacked(vm->cfg, NULL);
 	free(vm->dev_ids);
 	free(vm->boot_ids);
@@ -143,21 +145,28 @@ static uint64_t *new_ids(prl__vm *vm, size_t n)
 	return ids;
 }
 
-/* Takes ownership of cfg (freed on failure). */
-static prl__vm *vm_new(prl__server *s, Prl__VmConfig *cfg)
+/* Takes ownership of cfg (freed on failure), or with an arena a reference
+ * on the arena cfg lives in. */
+static prl__vm *vm_new(prl__server *s, Prl__VmConfig *cfg, prl__arena *arena)
 {
 	prl__vm *vm = calloc(1, sizeof(*vm));
 	if (!vm) {
-		prl__vm_config__free_unpacked(cfg, NULL);
+		if (!arena)
+			prl__vm_config__free_unpacked(cfg, NULL);
 		return NULL;
 	}
 	pthread_mutex_init(&vm->mu, NULL);
 	vm->cfg = cfg;
-	vm->dev_ids = new_ids(vm, cfg->n_devices);
-	vm->boot_ids = new_ids(vm, cfg->n_boot);
-	if (!vm->dev_ids || !vm->boot_ids) {
-		vm_destroy(&vm->base);
-		return NULL;
+	if (arena) {
+		prl__arena_ref(arena);
+		vm->arena = arena;            /* device ids come with ownership */
+	} else {
+		vm->dev_ids = new_ids(vm, cfg->n_devices);
+		vm->boot_ids = new_ids(vm, cfg->n_boot);
+		if (!vm->dev_ids || !vm->boot_ids) {
+			vm_destroy(&vm->base);
+			return NULL;
+		}
 	}
 	if (s) {
 		prl__ref(&s->base);
@@ -172,21 +181,35 @@ static prl__vm *vm_new(prl__server *s, Prl__VmConfig *cfg)
 	return vm;
 }
 
-prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c)
+prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c, prl__arena *arena)
 {
 	if (!c)
 		return NULL;
-	prl__vm *vm = vm_new(s, c);
+	prl__vm *vm = vm_new(s, c, arena);
 	return vm ? &vm->base : NULL;
 }
 
-prl__obj *prl__vm_from_wire(prl__server *s, const Prl__VmConfig *c)
+int prl__vm_own_cfg_locked(prl__vm *vm)
 {
-	Prl__VmConfig *copy = c ? prl__vmcfg_copy(c) : NULL;
-	if (!copy)
-		return NULL;
-	prl__vm *vm = vm_new(s, copy);
-	return vm ? &vm->base : NULL;
+	if (!vm->arena)
+		return 0;
+	Prl__VmConfig *copy = prl__vmcfg_copy(vm->cfg);
+	uint64_t next = vm->next_id;
+	uint64_t *di = copy ? new_ids(vm, copy->n_devices) : NULL;
+	uint64_t *bi = di ? new_ids(vm, copy->n_boot) : NULL;
+	if (!bi) {
+		free(di);
+		if (copy)
+			prl__vm_config__free_unpacked(copy, NULL);
+		vm->next_id = next;
+		return -ENOMEM;
+	}
+	prl__arena_unref(vm->arena);
+	vm->arena = NULL;
+	vm->cfg = copy;
+	vm->dev_ids = di;
+	vm->boot_ids = bi;
+	return 0;
 }
 
 /* ---- absorbing a configuration from the dispatcher ------------------------- */
@@ -239,6 +262,9 @@ static uint32_t (*boot_keys(const Prl__VmConfig *c))[2]
 
 int prl__vm_absorb_locked(prl__vm *vm, const Prl__VmConfig *c)
 {
+	/* The old entries' ids carry over: the VM needs ids of its own first. */
+	if (prl__vm_own_cfg_locked(vm))
+		return -ENOMEM;
 	Prl__VmConfig *copy = prl__vmcfg_copy(c);
 	uint32_t (*od)[2] = dev_keys(vm->cfg), (*nd)[2] = copy ? dev_keys(copy) : NULL;
 	uint32_t (*ob)[2] = boot_keys(vm->cfg), (*nb)[2] = copy ? boot_keys(copy) : NULL;
@@ -429,7 +455,7 @@ PRL_METHOD(PrlSrv_CreateVm)(PRL_HANDLE hServer, PRL_HANDLE_PTR phVm)
 	PRL__OBJ(s, prl__server, hServer, PHT_SERVER);
 	PRL__CHECK_ARG(phVm);
 	Prl__VmConfig *c = blank_config();
-	prl__vm *vm = c ? vm_new(s, c) : NULL;
+	prl__vm *vm = c ? vm_new(s, c, NULL) : NULL;
 	if (!vm)
 		return PRL_ERR_OUT_OF_MEMORY;
 	*phVm = prl__handle(&vm->base);

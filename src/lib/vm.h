@@ -23,12 +23,12 @@
 
 /* ---- constructors the rest of the library calls ---------------------------- */
 
-/* A VM object from a wire configuration, bound to server s (reference taken;
- * s may be NULL for a local object).  One reference for the caller. */
-prl__obj *prl__vm_from_wire(prl__server *s, const Prl__VmConfig *c);
-/* The same, taking ownership of c (an unpacked message detached from its
- * parent: freed with prl__vm_config__free_unpacked) instead of copying it. */
-prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c);
+/* A VM object showing configuration c, bound to server s (reference taken;
+ * s may be NULL for a local object).  One reference for the caller.  With an
+ * arena, c lives in it and the VM takes a reference on the arena; without,
+ * the VM takes ownership of c (an unpacked message detached from its
+ * parent: freed with prl__vm_config__free_unpacked).  Never a copy. */
+prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c, prl__arena *arena);
 /* A PHT_VM_INFO object.  One reference for the caller. */
 prl__obj *prl__vminfo_from_wire(const Prl__VmInfo *i);
 
@@ -38,12 +38,21 @@ typedef struct prl__vm {
 	prl__obj base;
 	pthread_mutex_t mu;              /* guards everything below */
 	prl__server *server;             /* reference, or NULL */
-	Prl__VmConfig *cfg;              /* owned; never NULL */
-	uint64_t *dev_ids;               /* parallel to cfg->devices */
-	uint64_t *boot_ids;              /* parallel to cfg->boot */
+	Prl__VmConfig *cfg;              /* never NULL; in arena, or owned */
+	prl__arena *arena;               /* reference, while cfg lives there */
+	uint64_t *dev_ids;               /* parallel to cfg->devices; NULL in arena */
+	uint64_t *boot_ids;              /* parallel to cfg->boot; NULL in arena */
 	uint64_t next_id;
 	prl__vmlink link;                /* in server->vms while bound */
 } prl__vm;
+
+/* A configuration in a frame's arena (a VM from a list) is shared and read
+ * in place: scalars may be written there, but nothing may be freed, grown
+ * or replaced, and it has no device ids yet.  Before any of that — a string
+ * setter, a device or boot entry touched, a new configuration absorbed —
+ * the caller, holding vm->mu, makes the configuration the VM's own (a copy,
+ * with fresh device ids) by this.  0, or -ENOMEM with nothing changed. */
+int prl__vm_own_cfg_locked(prl__vm *vm);
 
 /* Does vm's configuration carry this UUID (any case)? */
 int prl__vm_uuid_is(prl__obj *vm, const char *uuid);

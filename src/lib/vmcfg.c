@@ -71,7 +71,8 @@
 		PRL__OBJ(vm, prl__vm, hVmCfg, PHT_VIRTUAL_MACHINE);             \
 		PRL__CHECK_ARG(s);                                               \
 		pthread_mutex_lock(&vm->mu);                                     \
-		int rc = prl__set_str(&vm->cfg->field, s);                       \
+		int rc = prl__vm_own_cfg_locked(vm) ||                           \
+			 prl__set_str(&vm->cfg->field, s);                       \
 		pthread_mutex_unlock(&vm->mu);                                   \
 		return rc ? PRL_ERR_OUT_OF_MEMORY : PRL_ERR_SUCCESS;             \
 	}
@@ -104,7 +105,7 @@ PRL_METHOD(PrlVmCfg_SetUuid)(PRL_HANDLE hVmCfg, PRL_CONST_STR sNewVmUuid)
 		snprintf(braced, sizeof(braced), "%.*s", PRLC_UUID_LEN, sNewVmUuid);
 	PRL__CHECK_ARG(strlen(sNewVmUuid) <= PRLC_UUID_LEN && prlc_uuid_is_valid(braced));
 	pthread_mutex_lock(&vm->mu);
-	int rc = prl__set_str(&vm->cfg->uuid, braced);
+	int rc = prl__vm_own_cfg_locked(vm) || prl__set_str(&vm->cfg->uuid, braced);
 	pthread_mutex_unlock(&vm->mu);
 	return rc ? PRL_ERR_OUT_OF_MEMORY : PRL_ERR_SUCCESS;
 }
@@ -195,9 +196,12 @@ static uint32_t count_of(const Prl__VmConfig *c, uint32_t t)
 	return n;
 }
 
-/* The nth device of type t as a new handle; caller holds vm->mu. */
+/* The nth device of type t as a new handle; caller holds vm->mu.  A device
+ * handle names its entry by id, which only a VM's own configuration has. */
 static PRL_RESULT nth_device(prl__vm *vm, uint32_t t, uint32_t nth, PRL_HANDLE_PTR out)
 {
+	if (prl__vm_own_cfg_locked(vm))
+		return PRL_ERR_OUT_OF_MEMORY;
 	for (size_t i = 0; i < vm->cfg->n_devices; i++) {
 		uint32_t type = vm->cfg->devices[i]->type;
 		if ((t != PDE_GENERIC_DEVICE && type != t) || nth--)
@@ -305,7 +309,8 @@ PRL_METHOD(PrlVmCfg_GetBootDev)(PRL_HANDLE hVmCfg, PRL_UINT32 nBootDevIndex,
 	PRL__CHECK_ARG(phVmBootDev);
 	pthread_mutex_lock(&vm->mu);
 	int ok = nBootDevIndex < vm->cfg->n_boot;
-	prl__obj *b = ok ? prl__bootdev_new(vm, vm->boot_ids[nBootDevIndex]) : NULL;
+	int owned = ok && prl__vm_own_cfg_locked(vm) == 0;
+	prl__obj *b = owned ? prl__bootdev_new(vm, vm->boot_ids[nBootDevIndex]) : NULL;
 	pthread_mutex_unlock(&vm->mu);
 	if (!ok)
 		return PRL_ERR_INVALID_ARG;

@@ -151,6 +151,10 @@ PRL_METHOD(PrlVmCfg_SetDefaultConfig)(PRL_HANDLE hVmCfg, PRL_HANDLE hSrvConfig,
 		return rc;
 	const profile *p = profile_for(guestOsVersion);
 	pthread_mutex_lock(&vm->mu);
+	if (prl__vm_own_cfg_locked(vm)) {
+		pthread_mutex_unlock(&vm->mu);
+		return PRL_ERR_OUT_OF_MEMORY;
+	}
 	set_resources(vm->cfg, guestOsVersion, p, host_ram, host_cpus);
 	if (needCreateDevices) {
 		clear_hardware(vm);

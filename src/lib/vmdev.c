@@ -135,6 +135,8 @@ static void dev_defaults(prl__vm *vm, Prl__VmDevice *d)
 
 Prl__VmDevice *prl__vm_add_dev_locked(prl__vm *vm, uint32_t type, uint64_t *id)
 {
+	if (prl__vm_own_cfg_locked(vm))
+		return NULL;
 	Prl__VmConfig *c = vm->cfg;
 	Prl__VmDevice *d = calloc(1, sizeof(*d));
 	if (!d || grow((void **)&c->devices, c->n_devices, sizeof(*c->devices)) ||
@@ -156,6 +158,8 @@ Prl__VmDevice *prl__vm_add_dev_locked(prl__vm *vm, uint32_t type, uint64_t *id)
 Prl__BootDevice *prl__vm_add_boot_locked(prl__vm *vm, uint32_t type, uint32_t index,
 					 uint32_t seq, uint64_t *id)
 {
+	if (prl__vm_own_cfg_locked(vm))
+		return NULL;
 	Prl__VmConfig *c = vm->cfg;
 	Prl__BootDevice *b = calloc(1, sizeof(*b));
 	if (!b || grow((void **)&c->boot, c->n_boot, sizeof(*c->boot)) ||
@@ -267,10 +271,15 @@ static vm_entry *entry_get(PRL_HANDLE h, PRL_HANDLE_TYPE pht)
 	return (vm_entry *)o;
 }
 
-/* Locks the VM and returns the device, or unlocks and returns NULL. */
+/* Locks the VM and returns the device, or unlocks and returns NULL.  An
+ * entry handle exists only for a VM whose configuration is its own (ids). */
 static Prl__VmDevice *dev_lock(vm_entry *e)
 {
 	pthread_mutex_lock(&e->vm->mu);
+	if (!e->vm->dev_ids) {
+		pthread_mutex_unlock(&e->vm->mu);
+		return NULL;
+	}
 	long i = find_id(e->vm->dev_ids, e->vm->cfg->n_devices, e->id);
 	if (i >= 0)
 		return e->vm->cfg->devices[i];
@@ -281,6 +290,10 @@ static Prl__VmDevice *dev_lock(vm_entry *e)
 static Prl__BootDevice *boot_lock(vm_entry *e)
 {
 	pthread_mutex_lock(&e->vm->mu);
+	if (!e->vm->boot_ids) {
+		pthread_mutex_unlock(&e->vm->mu);
+		return NULL;
+	}
 	long i = find_id(e->vm->boot_ids, e->vm->cfg->n_boot, e->id);
 	if (i >= 0)
 		return e->vm->cfg->boot[i];

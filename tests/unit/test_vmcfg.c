@@ -683,12 +683,85 @@ static void fill_config(cfg_fixture *f, char *name, uint32_t ram, uint32_t disk_
 	f->c.boot = f->boots;
 }
 
+/* A VM object as the connection's reader makes one: c packed, unpacked into
+ * a fresh arena, adopted from there; the arena's other reference (the
+ * reader's) is dropped at once, so the VM keeps the arena alive alone. */
+static prl__obj *from_wire(const Prl__VmConfig *c)
+{
+	size_t n = prl__vm_config__get_packed_size(c);
+	uint8_t *b = malloc(n);
+	assert_non_null(b);
+	prl__vm_config__pack(c, b);
+	prl__arena *a = prl__arena_new(64);  /* small: forces extra chunks */
+	assert_non_null(a);
+	Prl__VmConfig *u = prl__vm_config__unpack(prl__arena_allocator(a), n, b);
+	free(b);
+	assert_non_null(u);
+	prl__obj *o = prl__vm_adopt_wire(NULL, u, a);
+	prl__arena_unref(a);
+	return o;
+}
+
+static int in_arena(prl__obj *o)
+{
+	prl__vm *v = (prl__vm *)o;
+	pthread_mutex_lock(&v->mu);
+	int shared = v->arena != NULL;
+	pthread_mutex_unlock(&v->mu);
+	return shared;
+}
+
+/* Reading a listed VM reads the frame's arena in place; the first edit (or
+ * device handle) gives the VM a copy of its own, and only then. */
+static void test_arena_copy_on_write(void **state)
+{
+	(void)state;
+	cfg_fixture f;
+	char name[] = "shared";
+	fill_config(&f, name, 512, 100);
+	prl__obj *a = from_wire(&f.c), *b = from_wire(&f.c);
+	assert_non_null(a);
+	assert_non_null(b);
+	PRL_HANDLE ha = prl__handle(a), hb = prl__handle(b);
+	assert_string_equal(get_str(PrlVmCfg_GetName, ha), "shared");
+	assert_int_equal(u32_of(PrlVmCfg_GetRamSize, ha), 512);
+	assert_int_equal(u32_of(PrlVmCfg_GetDevsCount, ha), 2);
+	assert_int_equal(PrlVmCfg_SetRamSize(ha, 1024), PRL_ERR_SUCCESS);  /* scalar */
+	assert_true(in_arena(a));
+	assert_int_equal(PrlVmCfg_SetName(ha, "a longer name than the arena's"),
+			 PRL_ERR_SUCCESS);
+	assert_false(in_arena(a));
+	assert_string_equal(get_str(PrlVmCfg_GetName, ha), "a longer name than the arena's");
+	assert_int_equal(u32_of(PrlVmCfg_GetRamSize, ha), 1024);
+	/* A device handle needs ids: b gets its own copy too. */
+	PRL_HANDLE hdd;
+	assert_int_equal(PrlVmCfg_GetHardDisk(hb, 0, &hdd), PRL_ERR_SUCCESS);
+	assert_false(in_arena(b));
+	assert_int_equal(u32_of(PrlVmDevHd_GetDiskSize, hdd), 100);
+	assert_int_equal(PrlVmDevHd_SetDiskSize(hdd, 200), PRL_ERR_SUCCESS);
+	assert_int_equal(u32_of(PrlVmDevHd_GetDiskSize, hdd), 200);
+	assert_string_equal(get_str(PrlVmCfg_GetName, hb), "shared");
+	PrlHandle_Free(hdd);
+	/* Freed in either order, with the arena gone only after the last. */
+	PRL_HANDLE hc = prl__handle(from_wire(&f.c));
+	PRL_HANDLE hd = prl__handle(from_wire(&f.c));
+	PrlHandle_Free(hc);
+	assert_string_equal(get_str(PrlVmCfg_GetHomePath, hd), "/vms/x.pvm");
+	PRL_HANDLE dev2;
+	assert_int_equal(PrlVmCfg_CreateVmDev(hd, PDE_OPTICAL_DISK, &dev2), PRL_ERR_SUCCESS);
+	assert_int_equal(u32_of(PrlVmCfg_GetDevsCount, hd), 3);
+	PrlHandle_Free(dev2);
+	PrlHandle_Free(hd);
+	PrlHandle_Free(ha);
+	PrlHandle_Free(hb);
+}
+
 static void test_from_wire_and_refresh(void **state)
 {
 	cfg_fixture f;
 	char name[] = "wired";
 	fill_config(&f, name, 768, 1000);
-	prl__obj *o = prl__vm_from_wire(NULL, &f.c);
+	prl__obj *o = from_wire(&f.c);
 	assert_non_null(o);
 	name[0] = 'W';                        /* the object made its own copy */
 	PRL_HANDLE w = prl__handle(o);
@@ -753,7 +826,7 @@ static void test_job_answers_fold_into_vm(void **state)
 	cfg_fixture f;
 	char name[] = "from server";
 	fill_config(&f, name, 4096, 777);
-	prl__value v = { .kind = PRL__V_OBJ, .v.o = prl__vm_from_wire(NULL, &f.c) };
+	prl__value v = { .kind = PRL__V_OBJ, .v.o = from_wire(&f.c) };
 	assert_non_null(v.v.o);
 	assert_int_equal(finish_job(PJOC_VM_BEGIN_EDIT, PRL_ERR_SUCCESS, &v), PRL_ERR_SUCCESS);
 	assert_string_equal(get_str(PrlVmCfg_GetName, vm), "from server");
@@ -763,13 +836,13 @@ static void test_job_answers_fold_into_vm(void **state)
 	/* A failed job changes nothing. */
 	assert_int_equal(PrlVmCfg_SetName(vm, "kept"), PRL_ERR_SUCCESS);
 	fill_config(&f, name, 1, 1);
-	v = (prl__value){ .kind = PRL__V_OBJ, .v.o = prl__vm_from_wire(NULL, &f.c) };
+	v = (prl__value){ .kind = PRL__V_OBJ, .v.o = from_wire(&f.c) };
 	assert_int_equal(finish_job(PJOC_VM_REFRESH_CONFIG, PRL_ERR_VM_CONFIG_WAS_CHANGED, &v),
 			 PRL_ERR_VM_CONFIG_WAS_CHANGED);
 	assert_string_equal(get_str(PrlVmCfg_GetName, vm), "kept");
 
 	/* A clone's answer is the new VM: the source stays as it is. */
-	v = (prl__value){ .kind = PRL__V_OBJ, .v.o = prl__vm_from_wire(NULL, &f.c) };
+	v = (prl__value){ .kind = PRL__V_OBJ, .v.o = from_wire(&f.c) };
 	assert_int_equal(finish_job(PJOC_VM_CLONE, PRL_ERR_SUCCESS, &v), PRL_ERR_SUCCESS);
 	assert_string_equal(get_str(PrlVmCfg_GetName, vm), "kept");
 
@@ -885,6 +958,7 @@ int main(void)
 		T(test_net_addresses),
 		T(test_boot_order),
 		T(test_from_wire_and_refresh),
+		T(test_arena_copy_on_write),
 		T(test_job_answers_fold_into_vm),
 		T(test_jobs_without_connection),
 		T(test_event_handlers),
