@@ -7,8 +7,21 @@
  * a delivery thread per connection pops the queue, asks libvirt for the
  * VM's state (so a late or missing event can never leave a wrong state),
  * and calls on_state when the state differs from the last one reported.
- * Operations queue "report this state" items the same way, so every report
- * comes from the one delivery thread, in order, with no lock held.
+ * Operations queue "report this state" items the same way, so reports go
+ * out one at a time, in order, with no lock held.  The fast path: when the
+ * queue is empty and nothing is being delivered, an operation delivers its
+ * report itself, on its own thread (the `delivering` flag keeps that
+ * serial with the delivery thread), which spares a state event a thread
+ * hop on its way to the clients.
+ *
+ * Probes that only catch up (libvirt's event about our own operation, the
+ * probe after an operation whose result is known) wait PROBE_DELAY_NS, and
+ * a VM has at most one probe pending, due at the earliest time asked: a
+ * probe reads the present, so running it later loses nothing, and a burst
+ * of them costs one libvirt query, run after the state event they follow
+ * has gone out rather than while it is on its way.  A probe that learns
+ * the result (an operation that could not tell, e.g. a graceful stop) is
+ * due at once.
  *
  * Order.  An operation queues the states it passes through and the one it
  * leaves, then a probe.  A probe is skipped while an operation works on the
@@ -38,6 +51,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -73,7 +87,11 @@ typedef struct item {
 	struct item *next;
 	char uuid[PRLC_UUID_LEN + 1];
 	uint32_t state;                /* VMS_UNKNOWN: probe */
+	int64_t due_ns;                /* a probe: not before (monotonic) */
 } item;
+
+/* A probe waits this long after the last request for it (see enqueue). */
+#define PROBE_DELAY_NS 2000000
 
 struct disp_hv {
 	virConnectPtr conn;
@@ -87,7 +105,9 @@ struct disp_hv {
 	vmrec **slots;                 /* the index: 1 << bits chains */
 	unsigned bits;
 	size_t count;
-	item *qhead, *qtail;
+	item *qhead, *qtail;           /* reports, in order */
+	item *probes;                  /* probes, one per VM, unordered */
+	bool delivering;               /* a report or probe is being delivered */
 	bool quit;
 	pthread_t deliver;
 	int cb_life, cb_reboot;
@@ -129,9 +149,21 @@ static pthread_t loop_thread;
 static atomic_bool loop_quit;
 static bool loop_registered;
 
+/* The libvirt event loop and the delivery thread do background work:
+ * following states after the fact.  SCHED_BATCH (no privilege needed)
+ * keeps their wake-ups from preempting the threads on a request's path —
+ * a worker inside a libvirt call, the loop sending a state event — which
+ * on a busy or single CPU cost a state event several context switches. */
+static void background_thread(void)
+{
+	struct sched_param p = { .sched_priority = 0 };
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &p);
+}
+
 static void *loop_main(void *arg)
 {
 	(void)arg;
+	background_thread();
 	while (!atomic_load(&loop_quit))
 		if (virEventRunDefaultImpl() < 0)
 			break;
@@ -471,7 +503,50 @@ static int query(disp_hv *hv, const char *uuid, const char *bundle,
 
 /* ---- delivery ------------------------------------------------------------- */
 
+static void report(disp_hv *hv, const char *uuid, uint32_t state, bool probed);
+
+static void enqueue_in(disp_hv *hv, const char *uuid, uint32_t state,
+		       int64_t probe_delay_ns);
+
+/* A report, or a probe due at once. */
 static void enqueue(disp_hv *hv, const char *uuid, uint32_t state)
+{
+	enqueue_in(hv, uuid, state, 0);
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Under hv->lock: uuid's probe, due in delay_ns at the latest; takes or
+ * frees it. */
+static void arm_probe(disp_hv *hv, item *it, int64_t delay_ns)
+{
+	it->due_ns = mono_ns() + delay_ns;
+	bool earlier = delay_ns == 0 || !hv->probes;
+	for (item *p = hv->probes; p; p = p->next) {
+		if (!strcmp(p->uuid, it->uuid)) {
+			if (it->due_ns < p->due_ns)
+				p->due_ns = it->due_ns;
+			free(it);
+			it = NULL;
+			break;
+		}
+	}
+	if (it) {
+		it->next = hv->probes;
+		hv->probes = it;
+	}
+	if (earlier)                      /* the delivery thread's timer is later */
+		pthread_cond_broadcast(&hv->cond);
+}
+
+/* state VMS_UNKNOWN: a probe, due in probe_delay_ns. */
+static void enqueue_in(disp_hv *hv, const char *uuid, uint32_t state,
+		       int64_t probe_delay_ns)
 {
 	item *it = calloc(1, sizeof *it);
 	if (!it || !canon(uuid, it->uuid)) {
@@ -483,8 +558,20 @@ static void enqueue(disp_hv *hv, const char *uuid, uint32_t state)
 	vmrec *r = find_rec(hv, uuid);
 	if (hv->quit || !r) {
 		free(it);
+	} else if (state == VMS_UNKNOWN) {
+		arm_probe(hv, it, probe_delay_ns);
+	} else if (!hv->qhead && !hv->delivering) {
+		r->pending++;
+		hv->delivering = true;
+		pthread_mutex_unlock(&hv->lock);
+		report(hv, it->uuid, state, false);
+		free(it);
+		pthread_mutex_lock(&hv->lock);
+		hv->delivering = false;
+		if (hv->qhead)
+			pthread_cond_broadcast(&hv->cond);
 	} else {
-		r->pending += state != VMS_UNKNOWN;
+		r->pending++;
 		if (hv->qtail)
 			hv->qtail->next = it;
 		else
@@ -545,19 +632,54 @@ static void probe(disp_hv *hv, const char *uuid)
 		report(hv, uuid, state, true);
 }
 
+/* Under hv->lock, reports all delivered: the probe that is due, taken off
+ * the list; or NULL after waiting (bounded) until the earliest is due. */
+static item *take_due_probe(disp_hv *hv)
+{
+	item **earliest = &hv->probes;
+	for (item **p = &hv->probes; *p; p = &(*p)->next)
+		if ((*p)->due_ns < (*earliest)->due_ns)
+			earliest = p;
+	item *it = *earliest;
+	int64_t wait = it->due_ns - mono_ns();
+	if (wait <= 0) {
+		*earliest = it->next;
+		return it;
+	}
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += wait / 1000000000;
+	until.tv_nsec += wait % 1000000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&hv->cond, &hv->lock, &until);
+	return NULL;
+}
+
 static void *deliver_main(void *arg)
 {
 	disp_hv *hv = arg;
+	background_thread();
 	pthread_mutex_lock(&hv->lock);
 	for (;;) {
-		while (!hv->qhead && !hv->quit)
-			pthread_cond_wait(&hv->cond, &hv->lock);
 		if (hv->quit)
 			break;
-		item *it = hv->qhead;
-		hv->qhead = it->next;
-		if (!hv->qhead)
-			hv->qtail = NULL;
+		item *it = hv->delivering ? NULL : hv->qhead;
+		if (it) {
+			hv->qhead = it->next;
+			if (!hv->qhead)
+				hv->qtail = NULL;
+		} else if (!hv->delivering && hv->probes) {
+			it = take_due_probe(hv);
+			if (!it)
+				continue;         /* waited for the earliest */
+		} else {
+			pthread_cond_wait(&hv->cond, &hv->lock);
+			continue;
+		}
+		hv->delivering = true;
 		pthread_mutex_unlock(&hv->lock);
 		if (it->state == VMS_UNKNOWN)
 			probe(hv, it->uuid);
@@ -565,6 +687,7 @@ static void *deliver_main(void *arg)
 			report(hv, it->uuid, it->state, false);
 		free(it);
 		pthread_mutex_lock(&hv->lock);
+		hv->delivering = false;
 	}
 	pthread_mutex_unlock(&hv->lock);
 	return NULL;
@@ -574,7 +697,7 @@ static void event_for(disp_hv *hv, virDomainPtr dom)
 {
 	char b[VIR_UUID_STRING_BUFLEN];
 	if (virDomainGetUUIDString(dom, b) == 0)
-		enqueue(hv, b, VMS_UNKNOWN);
+		enqueue_in(hv, b, VMS_UNKNOWN, PROBE_DELAY_NS);
 }
 
 static int on_lifecycle(virConnectPtr c, virDomainPtr dom, int event,
@@ -645,7 +768,11 @@ static disp_hv *hv_new(const char *uri, disp_hv_state_fn on_state, void *ctx)
 	hv->ctx = ctx;
 	hv->cb_life = hv->cb_reboot = -1;
 	pthread_mutex_init(&hv->lock, NULL);
-	pthread_cond_init(&hv->cond, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hv->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	return hv;
 }
 
@@ -686,7 +813,7 @@ static void release_events(disp_hv *hv)
 	/* A callback being dispatched is freed after it returns: wait for
 	 * libvirt to let go of hv (bounded, in case it never says so). */
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += 5;
 	pthread_mutex_lock(&hv->lock);
 	while (hv->cb_released < want &&
@@ -710,6 +837,11 @@ static void stop_delivery(disp_hv *hv)
 		free(it);
 	}
 	hv->qtail = NULL;
+	while (hv->probes) {
+		item *it = hv->probes;
+		hv->probes = it->next;
+		free(it);
+	}
 }
 
 void disp_hv_close(disp_hv *hv)
@@ -937,7 +1069,8 @@ static void op_end(op *o, uint32_t result)
 	o->rec->busy = false;
 	o->rec->known = result ? result : o->rec->known;
 	pthread_mutex_unlock(&o->hv->lock);
-	enqueue(o->hv, o->rec->uuid, VMS_UNKNOWN);
+	enqueue_in(o->hv, o->rec->uuid, VMS_UNKNOWN,
+		   result == VMS_UNKNOWN ? 0 : PROBE_DELAY_NS);
 	if (o->dom)
 		virDomainFree(o->dom);
 	pthread_mutex_unlock(&o->rec->op);

@@ -62,13 +62,19 @@ static job *q_pop(queue *q)
 	return j;
 }
 
-/* Queues a finished job for the loop; caller holds the lock. */
-static void finish_locked(disp_workers *w, job *j)
+/* Queues a finished job for the loop; caller holds the lock.  Returns
+ * whether the loop must be woken (kick_loop, once the lock is released:
+ * woken under it, the loop would only block on it). */
+static bool finish_locked(disp_workers *w, job *j)
 {
 	bool was_empty = w->done.head == NULL;
 	q_push(&w->done, j);
-	if (was_empty)
-		event_active(w->deliver, EV_READ, 0);
+	return was_empty;
+}
+
+static void kick_loop(disp_workers *w)
+{
+	event_active(w->deliver, EV_READ, 0);
 }
 
 static void *thread_main(void *arg)
@@ -85,7 +91,11 @@ static void *thread_main(void *arg)
 		if (j->work)
 			j->work(j->arg);
 		pthread_mutex_lock(&w->lock);
-		finish_locked(w, j);
+		if (finish_locked(w, j)) {
+			pthread_mutex_unlock(&w->lock);
+			kick_loop(w);
+			pthread_mutex_lock(&w->lock);
+		}
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -170,11 +180,11 @@ int disp_workers_submit(disp_workers *w, disp_work_fn work, disp_work_fn done,
 		return -ENOMEM;
 	pthread_mutex_lock(&w->lock);
 	bool stopping = w->stopping;
-	if (!stopping) {
+	if (!stopping)
 		q_push(&w->todo, j);
-		pthread_cond_signal(&w->wake);
-	}
 	pthread_mutex_unlock(&w->lock);
+	if (!stopping)
+		pthread_cond_signal(&w->wake);  /* unlocked: see kick_loop */
 	if (stopping)
 		free(j);
 	return stopping ? -ESHUTDOWN : 0;
@@ -186,8 +196,10 @@ int disp_workers_post(disp_workers *w, disp_work_fn fn, void *arg)
 	if (!j)
 		return -ENOMEM;
 	pthread_mutex_lock(&w->lock);
-	finish_locked(w, j);
+	bool kick = finish_locked(w, j);
 	pthread_mutex_unlock(&w->lock);
+	if (kick)
+		kick_loop(w);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
  * itself is shared by the server and its thread and freed by the last one.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,15 +32,13 @@ struct prl__notifier {
 	pthread_cond_t cv;
 	qitem *head, *tail;
 	int stop;
-	int refs;                        /* server + thread */
+	int sleeping;                    /* the thread waits on cv */
+	atomic_int refs;                 /* server + thread (+ a waker) */
 };
 
 static void notifier_unref(prl__notifier *n)
 {
-	pthread_mutex_lock(&n->mu);
-	int last = --n->refs == 0;
-	pthread_mutex_unlock(&n->mu);
-	if (!last)
+	if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	pthread_mutex_destroy(&n->mu);
 	pthread_cond_destroy(&n->cv);
@@ -153,8 +152,11 @@ static void *notify_main(void *arg)
 	on_notifier = 1;
 	pthread_mutex_lock(&n->mu);
 	for (;;) {
-		while (!n->head && !n->stop)
+		while (!n->head && !n->stop) {
+			n->sleeping = 1;
 			pthread_cond_wait(&n->cv, &n->mu);
+			n->sleeping = 0;
+		}
 		qitem *it = n->head;
 		if (!it)
 			break;
@@ -180,7 +182,7 @@ static prl__notifier *notifier_start(void)
 		return NULL;
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_cond_init(&n->cv, NULL);
-	n->refs = 2;
+	atomic_init(&n->refs, 2);
 	pthread_t t;
 	pthread_attr_t a;
 	pthread_attr_init(&a);
@@ -196,11 +198,13 @@ static prl__notifier *notifier_start(void)
 	return n;
 }
 
-static void notifier_push(prl__notifier *n, prl__obj *o)
+/* Queues o; returns 1 when the thread sleeps and must be woken, with a
+ * reference on n for the waker (see prl__server_deliver). */
+static int notifier_push(prl__notifier *n, prl__obj *o)
 {
 	qitem *it = malloc(sizeof(*it));
 	if (!it)
-		return;
+		return 0;
 	prl__ref(o);
 	inflight_add(1);
 	it->obj = o;
@@ -211,8 +215,12 @@ static void notifier_push(prl__notifier *n, prl__obj *o)
 	else
 		n->head = it;
 	n->tail = it;
-	pthread_cond_signal(&n->cv);
+	int wake = n->sleeping;
+	n->sleeping = 0;                  /* one wake-up is enough */
+	if (wake)
+		atomic_fetch_add_explicit(&n->refs, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&n->mu);
+	return wake;
 }
 
 void prl__server_deliver(prl__server *s, prl__obj *o)
@@ -226,9 +234,14 @@ void prl__server_deliver(prl__server *s, prl__obj *o)
 		s->notifier = notifier_start();
 	prl__notifier *n = s->notifier;
 	/* Push under the server lock so that items keep their order. */
-	if (n)
-		notifier_push(n, o);
+	int wake = n ? notifier_push(n, o) : 0;
 	pthread_mutex_unlock(&s->mu);
+	/* Woken with no lock held: woken under one, the thread would run only
+	 * to block on it at once (one CPU: two extra context switches). */
+	if (wake) {
+		pthread_cond_signal(&n->cv);
+		notifier_unref(n);
+	}
 }
 
 int prl__server_add_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *data,
