@@ -8,7 +8,10 @@
  *   2. the dispatcher with 100 connected, logged-in, idle clients vs
  *      libvirtd with 100 idle connections (target <= 1.0x);
  *   3. a client process after PrlApi_InitEx + PrlSrv_LoginLocal vs a
- *      libvirt client after virConnectOpen (target <= 0.33x).
+ *      libvirt client after virConnectOpen (target <= 0.33x);
+ *   4. for the record (no target): the dispatcher once a VM has run — it
+ *      loads libvirt at its first VM operation (src/disp/lvsym.h) and keeps
+ *      it — beside libvirtd idle.
  *
  * Clients are separate processes, one connection each, so that each RSS can
  * be read and no library is loaded where it does not belong: this file is
@@ -266,6 +269,38 @@ static void figure_client(bench_libvirtd *l)
 	print_vs("client_rss_after_login", p[0], "libvirt client", v[0], "<= 0.33", extra);
 }
 
+/* 4: start and stop the fixture VM through the API, then the RSS. */
+static void figure_after_vm(bench_disp *d, bench_libvirtd *l)
+{
+	PRL_HANDLE srv = PRL_INVALID_HANDLE, res = PRL_INVALID_HANDLE, vm = PRL_INVALID_HANDLE;
+	PRL_RESULT rc = PrlApi_InitEx(PARALLELS_API_VER, PAM_SERVER, 0, 0);
+	if (PRL_SUCCEEDED(rc))
+		rc = bench_login(&srv);
+	if (PRL_SUCCEEDED(rc))
+		rc = bench_wait(PrlSrv_GetVmList(srv), 60000, &res);
+	if (PRL_SUCCEEDED(rc))
+		rc = PrlResult_GetParamByIndex(res, 0, &vm);
+	if (PRL_SUCCEEDED(rc))
+		rc = bench_wait(PrlVm_Start(vm), 60000, NULL);
+	if (PRL_SUCCEEDED(rc))
+		rc = bench_wait(PrlVm_StopEx(vm, PSM_KILL, 0), 60000, NULL);
+	PrlHandle_Free(vm);
+	PrlHandle_Free(res);
+	if (srv != PRL_INVALID_HANDLE)
+		bench_logoff(srv);
+	PrlApi_Deinit();
+	if (PRL_FAILED(rc)) {
+		printf("disp_rss_after_vm_run: not available: %s\n", prl_result_to_string(rc));
+		return;
+	}
+	settle(1000);
+	char extra[160];
+	snprintf(extra, sizeof(extra), "  (libvirt loaded at the first VM operation and "
+		 "kept; anon %.1f MiB)", bench_status(d->pid, "RssAnon") / 1024.0);
+	print_vs("disp_rss_after_vm_run", rss_mib(d->pid), "libvirtd idle", rss_mib(l->pid),
+		 "none, for the record", extra);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -286,6 +321,7 @@ int main(void)
 	figure_idle(&d, &l);
 	figure_100(&d, &l);
 	figure_client(&l);
+	figure_after_vm(&d, &l);
 	bench_disp_cleanup(&d);
 	bench_libvirtd_cleanup(&l);
 	return 0;

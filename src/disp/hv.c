@@ -66,6 +66,7 @@
 
 #include "hvxml.h"
 #include "log.h"
+#include "lvsym.h"          /* after libvirt's headers: calls via pointers */
 #include "uuid.h"
 
 #define SAVE_TMP   DISP_HV_SAVE_FILE ".tmp"
@@ -110,6 +111,9 @@ struct disp_hv {
 	bool delivering;               /* a report or probe is being delivered */
 	bool quit;
 	pthread_t deliver;
+	bool deliver_started, loop_held;
+	pthread_mutex_t conn_lock;     /* connecting (hv_ready) */
+	atomic_bool connected;         /* conn, events and delivery are up */
 	int cb_life, cb_reboot;
 	unsigned cb_released;
 };
@@ -172,6 +176,8 @@ static void *loop_main(void *arg)
 
 static int loop_acquire(void)
 {
+	if (disp_lv_load(NULL, 0) < 0)
+		return -1;
 	pthread_mutex_lock(&loop_lock);
 	int rc = 0;
 	if (!loop_registered) {
@@ -768,6 +774,8 @@ static disp_hv *hv_new(const char *uri, disp_hv_state_fn on_state, void *ctx)
 	hv->ctx = ctx;
 	hv->cb_life = hv->cb_reboot = -1;
 	pthread_mutex_init(&hv->lock, NULL);
+	pthread_mutex_init(&hv->conn_lock, NULL);
+	atomic_init(&hv->connected, false);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -776,29 +784,99 @@ static disp_hv *hv_new(const char *uri, disp_hv_state_fn on_state, void *ctx)
 	return hv;
 }
 
+static void release_events(disp_hv *hv);
+
+/* Undoes what a failed hv_connect did. */
+static void disconnect(disp_hv *hv)
+{
+	if (hv->conn) {
+		if (hv->cb_life >= 0 || hv->cb_reboot >= 0)
+			release_events(hv);
+		virConnectClose(hv->conn);
+		hv->conn = NULL;
+	}
+	hv->cb_life = hv->cb_reboot = -1;
+	if (hv->loop_held)
+		loop_release();
+	hv->loop_held = false;
+}
+
+/* Has this process connected to the test driver?  Its default instance is
+ * process-wide and outlives connections: once used, it may hold our VMs. */
+static atomic_bool test_driver_used;
+
+/* Loads libvirt, opens the connection, follows its events.  Caller holds
+ * conn_lock (or is disp_hv_open).  0, or -1 with err set. */
+static int hv_connect(disp_hv *hv, char *err, size_t errlen)
+{
+	char why[256] = "";
+	if (disp_lv_load(why, sizeof why) < 0) {
+		snprintf(err, errlen, "cannot use libvirt for %s: %s", hv->uri, why);
+		return -1;
+	}
+	if (loop_acquire() < 0) {
+		snprintf(err, errlen, "cannot start libvirt's event loop for %s",
+			 hv->uri);
+		return -1;
+	}
+	hv->loop_held = true;
+	hv->conn = virConnectOpen(hv->uri);
+	if (!hv->conn || register_events(hv) < 0) {
+		const char *lv = virGetLastErrorMessage();
+		snprintf(err, errlen, "cannot connect to the hypervisor at %s: %s",
+			 hv->uri, lv ? lv : "?");
+		disconnect(hv);
+		return -1;
+	}
+	if (!hv->deliver_started) {
+		if (pthread_create(&hv->deliver, NULL, deliver_main, hv) != 0) {
+			snprintf(err, errlen, "cannot start the delivery thread");
+			disconnect(hv);
+			return -1;
+		}
+		hv->deliver_started = true;
+	}
+	PRLC_INFO("hv: connected to %s (domain type %s)", hv->uri, hv->dom_type);
+	if (hv->test)
+		atomic_store(&test_driver_used, true);
+	atomic_store_explicit(&hv->connected, true, memory_order_release);
+	return 0;
+}
+
+/* Connected, connecting now if need be: PRL_ERR_SUCCESS or a failure with
+ * its message (disp_hv_errmsg). */
+static int hv_ready(disp_hv *hv)
+{
+	if (atomic_load_explicit(&hv->connected, memory_order_acquire))
+		return PRL_ERR_SUCCESS;
+	char err[512];
+	pthread_mutex_lock(&hv->conn_lock);
+	int rc = atomic_load_explicit(&hv->connected, memory_order_relaxed) ||
+		 hv_connect(hv, err, sizeof err) == 0;
+	pthread_mutex_unlock(&hv->conn_lock);
+	return rc ? PRL_ERR_SUCCESS : fail(PRL_ERR_VM_OPERATION_FAILED, "%s", err);
+}
+
+/* The embedded test driver starts empty: until this process first uses it,
+ * none of our VMs can be running in it, so there is nothing to follow, and
+ * libvirt is loaded and connected at the first operation (hv_ready).  Any
+ * other hypervisor may be running our VMs already: connected at once. */
 disp_hv *disp_hv_open(const char *uri, disp_hv_state_fn on_state, void *ctx,
 		      char *err, size_t errlen)
 {
 	disp_hv *hv = hv_new(uri, on_state, ctx);
-	if (!hv || loop_acquire() < 0) {
-		snprintf(err, errlen, "cannot start libvirt's event loop for %s",
-			 uri);
-		if (hv)
-			free(hv->uri);
-		free(hv);
+	if (!hv) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	hv->conn = virConnectOpen(uri);
-	if (!hv->conn || register_events(hv) < 0 ||
-	    pthread_create(&hv->deliver, NULL, deliver_main, hv) != 0) {
-		const char *why = virGetLastErrorMessage();
-		snprintf(err, errlen, "cannot connect to the hypervisor at %s: %s",
-			 uri, why ? why : "?");
-		hv->quit = true; /* no delivery thread to join */
+	if (hv->test && !atomic_load(&test_driver_used)) {
+		PRLC_INFO("hv: %s is connected at the first VM operation", uri);
+		return hv;
+	}
+	if (hv_connect(hv, err, errlen) < 0) {
 		disp_hv_close(hv);
 		return NULL;
 	}
-	PRLC_INFO("hv: connected to %s (domain type %s)", uri, hv->dom_type);
 	return hv;
 }
 
@@ -825,7 +903,8 @@ static void release_events(disp_hv *hv)
 static void stop_delivery(disp_hv *hv)
 {
 	pthread_mutex_lock(&hv->lock);
-	bool running = !hv->quit;
+	bool running = hv->deliver_started;
+	hv->deliver_started = false;
 	hv->quit = true;
 	pthread_cond_broadcast(&hv->cond);
 	pthread_mutex_unlock(&hv->lock);
@@ -855,10 +934,12 @@ void disp_hv_close(disp_hv *hv)
 	stop_delivery(hv);
 	if (hv->conn)
 		virConnectClose(hv->conn);
-	loop_release();
+	if (hv->loop_held)
+		loop_release();
 	idx_each(hv, free_rec);
 	free(hv->slots);
 	pthread_cond_destroy(&hv->cond);
+	pthread_mutex_destroy(&hv->conn_lock);
 	pthread_mutex_destroy(&hv->lock);
 	free(hv->uri);
 	free(hv);
@@ -893,6 +974,8 @@ int disp_hv_sync(disp_hv *hv)
 	pthread_mutex_lock(&hv->lock);
 	idx_each(hv, sync_one);
 	pthread_mutex_unlock(&hv->lock);
+	if (!atomic_load_explicit(&hv->connected, memory_order_acquire))
+		return PRL_ERR_SUCCESS;   /* not connected yet: nothing runs */
 	virDomainPtr *doms = NULL;
 	int n = virConnectListAllDomains(hv->conn, &doms,
 					 VIR_CONNECT_LIST_DOMAINS_ACTIVE);
@@ -915,6 +998,10 @@ int disp_hv_state(disp_hv *hv, const char *uuid, uint32_t *state)
 			    "hypervisor driver", uuid);
 	if (transit) {
 		*state = transit;
+		return PRL_ERR_SUCCESS;
+	}
+	if (!atomic_load_explicit(&hv->connected, memory_order_acquire)) {
+		*state = no_domain_state(bundle);   /* no domain can exist yet */
 		return PRL_ERR_SUCCESS;
 	}
 	return query(hv, uuid, bundle, NULL, state);
@@ -999,6 +1086,11 @@ int disp_hv_create_disks(disp_hv *hv, const Prl__VmConfig *c)
 	virStoragePoolPtr pool = NULL;
 	bool ours = false;
 	int rc = PRL_ERR_SUCCESS;
+	bool any = false;
+	for (size_t i = 0; !any && i < c->n_devices; i++)
+		any = c->home_path && wanted_image(c, c->devices[i]);
+	if (any && (rc = hv_ready(hv)) != PRL_ERR_SUCCESS)
+		return rc;
 	for (size_t i = 0; rc == PRL_ERR_SUCCESS && i < c->n_devices; i++) {
 		const char *img = c->home_path ? wanted_image(c, c->devices[i]) :
 				  NULL;
@@ -1031,6 +1123,9 @@ typedef struct op {
  * changes the VM holds probes back until it ends. */
 static int op_begin(disp_hv *hv, const char *uuid, op *o, bool changes)
 {
+	int ready = hv_ready(hv);
+	if (ready != PRL_ERR_SUCCESS)
+		return ready;
 	pthread_mutex_lock(&hv->lock);
 	vmrec *r = find_rec(hv, uuid);
 	pthread_mutex_unlock(&hv->lock);

@@ -4,6 +4,10 @@
  * vminfo_vm_state, PrlEvent_GetVm gives the VM object this client holds,
  * and that object's cached state (PrlVmCfg_GetVmInfo) is already updated
  * when the handler runs and afterwards — without any refresh.
+ *
+ * Also: the dispatcher on the embedded test driver loads libvirt only at
+ * its first VM operation (src/disp/lvsym.h) — logins, lists and a
+ * registration leave it out of the process — and follows states from then.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -100,6 +104,20 @@ static int wait_state(seen *s, VIRTUAL_MACHINE_STATE want)
 	return ok;
 }
 
+/* Is libvirt mapped into process pid? */
+static int libvirt_mapped(pid_t pid)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/libvirt.so") != NULL;
+	fclose(f);
+	return found;
+}
+
 static PRL_HANDLE login(void)
 {
 	PRL_HANDLE s;
@@ -147,11 +165,16 @@ static void test_state_from_another_session(void **state)
 	PRL_UINT32 len = sizeof(uuid);
 	PrlVmCfg_GetUuid(vm, uuid, &len);
 	assert_int_equal(cached_state(vm), VMS_STOPPED);
+	PRL_HANDLE res;
+	assert_int_equal(wait_job(PrlSrv_GetVmList(b), &res), PRL_ERR_SUCCESS);
+	PrlHandle_Free(res);
+	assert_false(libvirt_mapped(disp.pid));     /* nothing needed it yet */
 
 	seen s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, "" };
 	assert_int_equal(PrlSrv_RegEventHandler(a, on_event, &s), PRL_ERR_SUCCESS);
 	PRL_HANDLE other = vm_by_name(b, "ev-vm");
 	assert_int_equal(wait_job(PrlVm_Start(other), NULL), PRL_ERR_SUCCESS);
+	assert_true(libvirt_mapped(disp.pid));
 	assert_true(wait_state(&s, VMS_RUNNING));
 	pthread_mutex_lock(&s.mu);
 	assert_string_equal(s.uuid, uuid);          /* PrlEvent_GetVm: our object */
