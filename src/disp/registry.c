@@ -1066,18 +1066,30 @@ int disp_registry_create(disp_registry *r, const Prl__VmConfig *cfg,
 	return rc;
 }
 
+/* The bundle's configuration, with the UUID the caller wants: a fresh one
+ * (DISP_REG_NEW_UUID), the given one (braced, lowercase), or its own. */
 static int load_for_register(const char *bundle, unsigned flags,
-			     Prl__VmConfig **out)
+			     const char *want, Prl__VmConfig **out)
 {
+	char uuid[PRLC_UUID_LEN + 1];
+	if (want && !(flags & DISP_REG_NEW_UUID)) {
+		char braced[PRLC_UUID_LEN + 3];
+		snprintf(braced, sizeof braced, want[0] == '{' ? "%s" : "{%s}", want);
+		if (strlen(want) > PRLC_UUID_LEN || !prlc_uuid_is_valid(braced))
+			return fail(PRL_ERR_INVALID_ARG, "'%s' is not a UUID", want);
+		for (size_t i = 0; braced[i]; i++)
+			uuid[i] = (char)tolower((unsigned char)braced[i]);
+		uuid[PRLC_UUID_LEN] = '\0';
+	}
 	char *cfgpath = path_join(bundle, DISP_VMCONF_FILE);
 	if (!cfgpath)
 		return fail(PRL_ERR_OUT_OF_MEMORY, "out of memory");
 	int rc = disp_vmconf_load(cfgpath, out, errmsg, sizeof errmsg);
 	free(cfgpath);
-	if (rc != PRL_ERR_SUCCESS || !(flags & DISP_REG_NEW_UUID))
+	if (rc != PRL_ERR_SUCCESS || (!want && !(flags & DISP_REG_NEW_UUID)))
 		return rc;
-	char uuid[PRLC_UUID_LEN + 1];
-	prlc_uuid_generate(uuid);
+	if (flags & DISP_REG_NEW_UUID)
+		prlc_uuid_generate(uuid);
 	if (disp_vmconf_set_str(&(*out)->uuid, uuid) < 0) {
 		disp_vmconf_free(*out);
 		return fail(PRL_ERR_OUT_OF_MEMORY, "out of memory");
@@ -1086,7 +1098,7 @@ static int load_for_register(const char *bundle, unsigned flags,
 }
 
 int disp_registry_register(disp_registry *r, const char *bundle, uid_t owner,
-			   unsigned flags, disp_vmsnap **out)
+			   unsigned flags, const char *uuid, disp_vmsnap **out)
 {
 	char *real = bundle ? realpath(bundle, NULL) : NULL;
 	struct stat st;
@@ -1097,11 +1109,12 @@ int disp_registry_register(disp_registry *r, const char *bundle, uid_t owner,
 	}
 	Prl__VmConfig *c = NULL;
 	entry *e = NULL;
-	int rc = load_for_register(real, flags, &c);
+	int rc = load_for_register(real, flags, uuid, &c);
 	if (rc == PRL_ERR_SUCCESS)
 		rc = reserve(r, c->uuid, c->name, real, &e);
 	if (rc == PRL_ERR_SUCCESS)
-		rc = add_reserved(r, e, c, owner, flags & DISP_REG_NEW_UUID, out);
+		rc = add_reserved(r, e, c, owner, (flags & DISP_REG_NEW_UUID) || uuid,
+				  out);
 	else
 		disp_vmconf_free(c);
 	free(real);

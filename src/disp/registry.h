@@ -95,9 +95,10 @@ int disp_registry_create(disp_registry *r, const Prl__VmConfig *cfg,
 #define DISP_REG_NEW_UUID 1u /* PRVF_REGENERATE_VM_UUID */
 
 /* Registers an existing bundle directory for owner; with DISP_REG_NEW_UUID
- * the VM gets a fresh UUID (written back to its config.pvs). */
+ * the VM gets a fresh UUID, with a non-NULL uuid that one (either written
+ * back to its config.pvs; PRL_ERR_INVALID_ARG for a malformed uuid). */
 int disp_registry_register(disp_registry *r, const char *bundle, uid_t owner,
-			   unsigned flags, disp_vmsnap **out);
+			   unsigned flags, const char *uuid, disp_vmsnap **out);
 
 /* Forgets a VM; its files stay.  PRL_ERR_VM_UUID_NOT_FOUND if unknown. */
 int disp_registry_unregister(disp_registry *r, const char *uuid);

@@ -620,10 +620,13 @@ static int srv_register_run(disp_req *r)
 		rc = check_parent(r, path);
 	if (rc != PRL_ERR_SUCCESS)
 		return rc;
+	/* PrlSrv_RegisterVmWithUuid: the bundle is registered under uuid. */
+	const char *uuid = disp_req_arg_str(r, "uuid");
 	disp_vmsnap *s = NULL;
 	rc = disp_registry_register(reg(r), path, disp_req_session(r)->user_uid,
 				    flags & PRVF_REGENERATE_VM_UUID ?
-				    DISP_REG_NEW_UUID : 0, &s);
+				    DISP_REG_NEW_UUID : 0, uuid && *uuid ? uuid : NULL,
+				    &s);
 	return rc == PRL_ERR_SUCCESS ? added(r, s) : reg_result(r, rc);
 }
 

@@ -60,6 +60,7 @@
  * one device concerned; "-> x" is result parameter 0.)
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -498,9 +499,14 @@ PRL_ASYNC_METHOD(PrlSrv_RegisterVm)(PRL_HANDLE hServer, PRL_CONST_STR strVmDirPa
 PRL_ASYNC_METHOD(PrlSrv_RegisterVmWithUuid)(PRL_HANDLE hServer, PRL_CONST_STR strVmDirPath,
 					    PRL_CONST_STR strVmUuid, PRL_UINT32 nFlags)
 {
-	int ok = strVmDirPath && *strVmDirPath && strVmUuid && prlc_uuid_is_valid(strVmUuid);
+	/* Braced or bare, as PrlVmCfg_SetUuid takes it. */
+	char braced[PRLC_UUID_LEN + 3] = "";
+	if (strVmUuid && strlen(strVmUuid) <= PRLC_UUID_LEN)
+		snprintf(braced, sizeof(braced), strVmUuid[0] == '{' ? "%s" : "{%s}",
+			 strVmUuid);
+	int ok = strVmDirPath && *strVmDirPath && prlc_uuid_is_valid(braced);
 	return srv_call(hServer, PJOC_SRV_REGISTER_VM, ok,
-			ARGS(STR("path", strVmDirPath), STR("uuid", strVmUuid),
+			ARGS(STR("path", strVmDirPath), STR("uuid", braced),
 			     U32("flags", nFlags)));
 }
 

@@ -300,6 +300,15 @@ static void clone_and_delete(void)
 {
 	assert_exit(prlctl("clone", "clivm", "--name", "clivm2"), 0);
 	assert_listed("clivm2", "stopped");
+	/* register --uuid: the bundle comes back under the UUID asked for. */
+	char home[512];
+	snprintf(home, sizeof(home), "%s/vms/clivm2.pvm", disp.state_dir);
+	assert_exit(prlctl("unregister", "clivm2"), 0);
+	assert_exit(prlctl("register", home, "--uuid", "not-a-uuid"), 1);
+	assert_exit(prlctl("register", home, "--uuid",
+			   "{5EB0C1A2-33D4-4E55-9666-77889900AABB}"), 0);
+	assert_exit(prlctl("list", "-a", "-o", "uuid,name"), 0);
+	assert_has(r.out, "5eb0c1a2-33d4-4e55-9666-77889900aabb");
 	assert_exit(prlctl("delete", "clivm2"), 0);
 	assert_exit(prlctl("list", "-a"), 0);
 	assert_lacks(r.out, "clivm2");

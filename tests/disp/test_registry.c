@@ -261,19 +261,19 @@ static void test_unregister_register(void **state)
 	reopen();
 	assert_null(disp_registry_find(reg, uuid));
 
-	assert_int_equal(disp_registry_register(reg, bundle, 1001, 0, &s),
+	assert_int_equal(disp_registry_register(reg, bundle, 1001, 0, NULL, &s),
 			 PRL_ERR_SUCCESS);
 	assert_string_equal(s->cfg->uuid, uuid);
 	assert_int_equal(s->owner, 1001);
 	disp_vmsnap_unref(s);
-	assert_int_equal(disp_registry_register(reg, bundle, 0, 0, NULL),
+	assert_int_equal(disp_registry_register(reg, bundle, 0, 0, NULL, NULL),
 			 PRL_ERR_VM_ALREADY_REGISTERED_VM_UUID);
-	assert_int_equal(disp_registry_register(reg, "/nonexistent", 0, 0, NULL),
+	assert_int_equal(disp_registry_register(reg, "/nonexistent", 0, 0, NULL, NULL),
 			 PRL_ERR_DIRECTORY_DOES_NOT_EXIST);
 
 	assert_int_equal(disp_registry_unregister(reg, uuid), PRL_ERR_SUCCESS);
 	assert_int_equal(disp_registry_register(reg, bundle, 0, DISP_REG_NEW_UUID,
-						&s), PRL_ERR_SUCCESS);
+						NULL, &s), PRL_ERR_SUCCESS);
 	assert_string_not_equal(s->cfg->uuid, uuid);
 	char fresh[64];
 	snprintf(fresh, sizeof fresh, "%s", s->cfg->uuid);
@@ -283,6 +283,32 @@ static void test_unregister_register(void **state)
 	assert_non_null(s);
 	assert_false(s->invalid);
 	disp_vmsnap_unref(s);
+
+	/* A UUID of the caller's (PrlSrv_RegisterVmWithUuid): bare or braced,
+	 * any case, stored braced and lowercase, written back too. */
+	const char *given = "0A1B2C3D-4E5F-4061-8273-9A8B7C6D5E4F";
+	const char *stored = "{0a1b2c3d-4e5f-4061-8273-9a8b7c6d5e4f}";
+	assert_int_equal(disp_registry_unregister(reg, fresh), PRL_ERR_SUCCESS);
+	assert_int_equal(disp_registry_register(reg, bundle, 0, 0, "not-a-uuid", NULL),
+			 PRL_ERR_INVALID_ARG);
+	assert_null(disp_registry_find(reg, fresh));
+	assert_int_equal(disp_registry_register(reg, bundle, 0, 0, given, &s),
+			 PRL_ERR_SUCCESS);
+	assert_string_equal(s->cfg->uuid, stored);
+	disp_vmsnap_unref(s);
+	reopen();
+	s = disp_registry_find(reg, stored);
+	assert_non_null(s);
+	assert_false(s->invalid);
+	disp_vmsnap_unref(s);
+	assert_int_equal(disp_registry_unregister(reg, stored), PRL_ERR_SUCCESS);
+	assert_int_equal(disp_registry_register(reg, bundle, 0, 0, NULL, &s),
+			 PRL_ERR_SUCCESS);                /* config.pvs has it now */
+	assert_string_equal(s->cfg->uuid, stored);
+	disp_vmsnap_unref(s);
+	assert_int_equal(disp_registry_unregister(reg, stored), PRL_ERR_SUCCESS);
+	assert_int_equal(disp_registry_register(reg, bundle, 0, 0, fresh, NULL),
+			 PRL_ERR_SUCCESS);                /* back under the old one */
 }
 
 static void test_delete_stays_inside(void **state)
@@ -348,7 +374,7 @@ static void test_delete_listed_files(void **state)
 	snprintf(cfg, sizeof cfg, "%s/config.pvs", odd);
 	c = new_config("odd");
 	assert_int_equal(disp_vmconf_save(cfg, c), PRL_ERR_SUCCESS);
-	assert_int_equal(disp_registry_register(reg, odd, 0, 0, &s),
+	assert_int_equal(disp_registry_register(reg, odd, 0, 0, NULL, &s),
 			 PRL_ERR_SUCCESS);
 	assert_int_equal(disp_registry_delete(reg, c->uuid), PRL_ERR_SUCCESS);
 	assert_false(exists(cfg));
