@@ -258,6 +258,8 @@ static int serve(const disp_options *o)
 		fprintf(stderr, "prl_disp_service: %s\n", hverr);
 		rc = 1;
 	}
+	if (rc == 0)
+		disp_vmops_autostart();
 #endif
 	if (rc == 0) {
 		PRLC_INFO("prl_disp_service %s ready (server %s, hypervisor %s)",

@@ -756,3 +756,52 @@ static const disp_op vm_ops[] = {
 };
 
 DISP_OPS_REGISTER(vm_ops)
+
+/* ---- autostart ------------------------------------------------------------ */
+
+static void autostart_one(const disp_vmsnap *s)
+{
+	uint32_t st = disp_hv_cached_state(vm.hv, s->cfg->uuid);
+	if (st != VMS_STOPPED && st != VMS_SUSPENDED)
+		return;
+	int rc = disp_hv_create_disks(vm.hv, s->cfg);
+	if (rc == PRL_ERR_SUCCESS)
+		rc = disp_hv_start(vm.hv, s->cfg);
+	if (rc == PRL_ERR_SUCCESS)
+		PRLC_INFO("autostart: VM '%s' started", s->cfg->name);
+	else
+		PRLC_WARN("autostart: VM '%s' did not start: %s", s->cfg->name,
+			  disp_hv_errmsg());
+}
+
+/* Worker: under each VM's stripe lock, as a PrlVm_Start would be. */
+static void autostart_work(void *arg)
+{
+	(void)arg;
+	disp_vmsnap **list = NULL;
+	size_t n = 0;
+	if (disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const Prl__VmConfig *c = list[i]->cfg;
+		if (list[i]->invalid || !c->has_autostart ||
+		    c->autostart != PAO_VM_START_ON_LOAD ||
+		    (c->has_is_template && c->is_template))
+			continue;
+		pthread_mutex_t *m = stripe_of(c->uuid);
+		pthread_mutex_lock(m);
+		disp_vmsnap *now = disp_registry_find(vm.srv->registry, c->uuid);
+		if (now)
+			autostart_one(now);
+		pthread_mutex_unlock(m);
+		disp_vmsnap_unref(now);
+	}
+	disp_registry_list_free(list, n);
+}
+
+void disp_vmops_autostart(void)
+{
+	if (vm.hv && vm.srv &&
+	    disp_workers_submit(vm.srv->workers, autostart_work, NULL, NULL) < 0)
+		PRLC_WARN("autostart: no worker to start VMs");
+}

@@ -12,6 +12,7 @@
  *
  * Life cycle, from main.c:
  *   after the registry is open:  disp_vmops_init(srv, uri, err, len)
+ *   then, before serving:        disp_vmops_autostart()
  *   before disp_server_fini:     disp_vmops_quiesce()  (no more events)
  *   after disp_server_fini:      disp_vmops_fini()     (closes libvirt)
  *
@@ -35,6 +36,12 @@ int disp_vmops_init(disp_server *srv, const char *uri, char *err,
 		    size_t errlen);
 void disp_vmops_quiesce(void);
 void disp_vmops_fini(void);
+
+/* Starts, on a worker, every valid VM whose autostart option is
+ * PAO_VM_START_ON_LOAD (prlctl set --autostart on) and that is stopped or
+ * suspended (a suspended one is restored); each outcome is logged, and
+ * clients learn of it by the usual state events.  Main thread, after init. */
+void disp_vmops_autostart(void);
 
 /* The hypervisor connection (NULL before init / after fini), for other
  * modules that read domains (performance counters).  Any thread. */

@@ -11,6 +11,7 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "Parallels.h"
@@ -202,8 +204,66 @@ static void test_state_from_another_session(void **state)
 	PrlHandle_Free(b);
 }
 
+static PRL_HANDLE registered_vm(PRL_HANDLE s, const char *name, PRL_VM_AUTOSTART_OPTION as)
+{
+	PRL_HANDLE vm;
+	assert_int_equal(PrlSrv_CreateVm(s, &vm), PRL_ERR_SUCCESS);
+	PrlVmCfg_SetName(vm, name);
+	PrlVmCfg_SetRamSize(vm, 128);
+	assert_int_equal(PrlVmCfg_SetAutoStart(vm, as), PRL_ERR_SUCCESS);
+	assert_int_equal(wait_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
+	return vm;
+}
+
+static void logoff(PRL_HANDLE s)
+{
+	PRL_HANDLE j = PrlSrv_Logoff(s);
+	PrlJob_Wait(j, 10000);
+	PrlHandle_Free(j);
+	PrlHandle_Free(s);
+}
+
+/* Waits (bounded) until the VM named name shows state want in a fresh
+ * lookup; returns the last state seen. */
+static VIRTUAL_MACHINE_STATE await_state(PRL_HANDLE s, const char *name,
+					 VIRTUAL_MACHINE_STATE want)
+{
+	VIRTUAL_MACHINE_STATE st = VMS_UNKNOWN;
+	for (int i = 0; i < 100 && st != want; i++) {
+		if (i)
+			usleep(100000);
+		PRL_HANDLE vm = vm_by_name(s, name);
+		st = cached_state(vm);
+		PrlHandle_Free(vm);
+	}
+	return st;
+}
+
+/* prlctl set --autostart on: the dispatcher starts the VM when it starts;
+ * a VM left at "off" stays stopped. */
+static void test_autostart(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = login();
+	PRL_HANDLE on = registered_vm(s, "auto-on", PAO_VM_START_ON_LOAD);
+	PRL_HANDLE off = registered_vm(s, "auto-off", PAO_VM_START_MANUAL);
+	PrlHandle_Free(on);
+	PrlHandle_Free(off);
+	logoff(s);
+	test_disp_stop(&disp, SIGTERM);
+	assert_int_equal(test_disp_restart(&disp), 0);
+	s = login();
+	assert_int_equal(await_state(s, "auto-on", VMS_RUNNING), VMS_RUNNING);
+	assert_int_equal(await_state(s, "auto-off", VMS_STOPPED), VMS_STOPPED);
+	PRL_HANDLE vm = vm_by_name(s, "auto-on");
+	assert_int_equal(wait_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+	PrlHandle_Free(vm);
+	logoff(s);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_state_from_another_session) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_state_from_another_session),
+					    cmocka_unit_test(test_autostart) };
 	return cmocka_run_group_tests_name("vm events", tests, setup, teardown);
 }
