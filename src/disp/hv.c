@@ -574,7 +574,8 @@ static void enqueue_in(disp_hv *hv, const char *uuid, uint32_t state,
 		free(it);
 		pthread_mutex_lock(&hv->lock);
 		hv->delivering = false;
-		if (hv->qhead)
+		/* The delivery thread waits, untimed, while we deliver. */
+		if (hv->qhead || hv->probes)
 			pthread_cond_broadcast(&hv->cond);
 	} else {
 		r->pending++;
