@@ -574,8 +574,8 @@ static void enqueue_in(disp_hv *hv, const char *uuid, uint32_t state,
 		free(it);
 		pthread_mutex_lock(&hv->lock);
 		hv->delivering = false;
-		/* The delivery thread waits, untimed, while we deliver. */
-		if (hv->qhead || hv->probes)
+		/* Queued reports wait for us (probes have a timer: idle_wait). */
+		if (hv->qhead)
 			pthread_cond_broadcast(&hv->cond);
 	} else {
 		r->pending++;
@@ -641,28 +641,54 @@ static void probe(disp_hv *hv, const char *uuid)
 
 /* Under hv->lock, reports all delivered: the probe that is due, taken off
  * the list; or NULL after waiting (bounded) until the earliest is due. */
-static item *take_due_probe(disp_hv *hv)
+/* Under hv->lock: waits at most wait_ns (woken earlier by new work). */
+static void wait_at_most(disp_hv *hv, int64_t wait_ns)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += wait_ns / 1000000000;
+	until.tv_nsec += wait_ns % 1000000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&hv->cond, &hv->lock, &until);
+}
+
+/* Under hv->lock: the pending probe due first. */
+static item **earliest_probe(disp_hv *hv)
 {
 	item **earliest = &hv->probes;
 	for (item **p = &hv->probes; *p; p = &(*p)->next)
 		if ((*p)->due_ns < (*earliest)->due_ns)
 			earliest = p;
+	return earliest;
+}
+
+static item *take_due_probe(disp_hv *hv)
+{
+	item **earliest = earliest_probe(hv);
 	item *it = *earliest;
 	int64_t wait = it->due_ns - mono_ns();
 	if (wait <= 0) {
 		*earliest = it->next;
 		return it;
 	}
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += wait / 1000000000;
-	until.tv_nsec += wait % 1000000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
-	pthread_cond_timedwait(&hv->cond, &hv->lock, &until);
+	wait_at_most(hv, wait);
 	return NULL;
+}
+
+/* Under hv->lock, nothing to do now: sleeps until woken, or until the
+ * earliest probe is due (at least 1 ms while an operation delivers a
+ * report, which does not wake us: no wake-up on a state event's path). */
+static void idle_wait(disp_hv *hv)
+{
+	if (!hv->probes) {
+		pthread_cond_wait(&hv->cond, &hv->lock);
+		return;
+	}
+	int64_t wait = (*earliest_probe(hv))->due_ns - mono_ns();
+	wait_at_most(hv, wait > 1000000 ? wait : 1000000);
 }
 
 static void *deliver_main(void *arg)
@@ -683,7 +709,7 @@ static void *deliver_main(void *arg)
 			if (!it)
 				continue;         /* waited for the earliest */
 		} else {
-			pthread_cond_wait(&hv->cond, &hv->lock);
+			idle_wait(hv);
 			continue;
 		}
 		hv->delivering = true;
