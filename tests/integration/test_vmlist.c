@@ -65,6 +65,40 @@ static int place(test_disp *d, const struct fixture *fx, int i)
 	return write_file(path, xml);
 }
 
+/* Bulk bundles: a list frame of over 300 KiB, read in many pieces and
+ * decoded into one arena; every VM's order and contents are checked. */
+#define N_BULK 1500
+#define BULK_DESC "a description long enough to make the frame large " \
+		  "a description long enough to make the frame large"
+
+static void bulk_uuid(int i, char out[64])
+{
+	snprintf(out, 64, "{%08x-0000-4000-8000-%012x}", (unsigned)i, (unsigned)i * 7u);
+}
+
+static int place_bulk(test_disp *d, int i)
+{
+	char dir[512], path[600], xml[2048], uuid[64];
+	bulk_uuid(i, uuid);
+	snprintf(dir, sizeof(dir), "%s/vms/bulk-%04d.pvm", d->state_dir, i);
+	if (mkdir(dir, 0755))
+		return -1;
+	snprintf(path, sizeof(path), "%s/config.pvs", dir);
+	snprintf(xml, sizeof(xml),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vm_config format=\"1\">"
+		 "<uuid>%s</uuid><name>bulk-%04d</name><description>%s</description>"
+		 "<os_type>9</os_type><ram_mb>%d</ram_mb><cpu_count>1</cpu_count>"
+		 "<revision>1</revision></vm_config>\n", uuid, i, BULK_DESC, 64 + i);
+	if (write_file(path, xml))
+		return -1;
+	snprintf(path, sizeof(path), "%s/registry.d/%.36s.vm", d->state_dir, uuid + 1);
+	snprintf(xml, sizeof(xml),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
+		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>%d</seq>"
+		 "</registration>\n", uuid, dir, (unsigned)getuid(), (int)N_FIX + 1 + i);
+	return write_file(path, xml);
+}
+
 static int prepare(test_disp *d)
 {
 	char p[400];
@@ -76,6 +110,9 @@ static int prepare(test_disp *d)
 		return -1;
 	for (size_t i = 0; i < N_FIX; i++)
 		if (place(d, &fixtures[i], (int)i))
+			return -1;
+	for (int i = 0; i < N_BULK; i++)
+		if (place_bulk(d, i))
 			return -1;
 	return 0;
 }
@@ -119,8 +156,26 @@ static void test_list_fixtures(void **state)
 	assert_int_equal(wait_result(PrlSrv_GetVmList(s), &res), PRL_ERR_SUCCESS);
 	PRL_UINT32 n = 0;
 	PrlResult_GetParamsCount(res, &n);
-	assert_int_equal(n, N_FIX);
-	for (PRL_UINT32 i = 0; i < n; i++) {
+	assert_int_equal(n, N_FIX + N_BULK);
+	for (PRL_UINT32 i = N_FIX; i < n; i++) {
+		PRL_HANDLE vm;
+		char name[64], uuid[64], want[64], desc[256];
+		PRL_UINT32 len = sizeof(name), ulen = sizeof(uuid), dlen = sizeof(desc), ram = 0;
+		int k = (int)(i - N_FIX);
+		assert_int_equal(PrlResult_GetParamByIndex(res, i, &vm), PRL_ERR_SUCCESS);
+		assert_int_equal(PrlVmCfg_GetName(vm, name, &len), PRL_ERR_SUCCESS);
+		snprintf(want, sizeof(want), "bulk-%04d", k);
+		assert_string_equal(name, want);
+		assert_int_equal(PrlVmCfg_GetUuid(vm, uuid, &ulen), PRL_ERR_SUCCESS);
+		bulk_uuid(k, want);
+		assert_string_equal(uuid, want);
+		assert_int_equal(PrlVmCfg_GetDescription(vm, desc, &dlen), PRL_ERR_SUCCESS);
+		assert_string_equal(desc, BULK_DESC);
+		assert_int_equal(PrlVmCfg_GetRamSize(vm, &ram), PRL_ERR_SUCCESS);
+		assert_int_equal(ram, 64 + k);
+		PrlHandle_Free(vm);
+	}
+	for (PRL_UINT32 i = 0; i < N_FIX; i++) {
 		PRL_HANDLE vm, cfg, info;
 		char name[128], uuid[64];
 		PRL_UINT32 len = sizeof(name), ulen = sizeof(uuid);
