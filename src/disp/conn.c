@@ -35,6 +35,7 @@
 
 #define DISP_PRELOGIN_MAX_FRAME (64u * 1024)
 #define COPY_BELOW 4096         /* smaller frames are copied, not referenced */
+#define DISP_MAX_SINGLE_WRITE (4u * 1024 * 1024)  /* bytes per writev */
 
 uint64_t disp_now_ms(void)
 {
@@ -451,6 +452,10 @@ disp_conn *disp_conn_accept(disp_server *srv, int fd, bool is_unix,
 	}
 	c->in = bufferevent_get_input(c->bev);
 	c->out = bufferevent_get_output(c->bev);
+	/* libevent writes at most 16 KiB per turn of the loop by default: a
+	 * 250 KiB VM list went out in 16 writes, each waking the client for a
+	 * piece.  Let the socket take what it can in one writev. */
+	bufferevent_set_max_single_write(c->bev, DISP_MAX_SINGLE_WRITE);
 	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	link_conn(c);
