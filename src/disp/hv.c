@@ -82,6 +82,7 @@ typedef struct vmrec {
 	bool busy;                     /* an operation is changing the VM */
 	unsigned pending;              /* "report" items queued for it */
 	pthread_mutex_t op;
+	virDomainPtr dom;              /* a handle kept between operations, or NULL */
 } vmrec;
 
 typedef struct item {
@@ -344,6 +345,8 @@ static vmrec *find_rec(disp_hv *hv, const char *uuid)
 
 static void free_rec(vmrec *r)
 {
+	if (r->dom)
+		virDomainFree(r->dom);
 	pthread_mutex_destroy(&r->op);
 	free(r->bundle);
 	free(r);
@@ -1146,6 +1149,49 @@ typedef struct op {
 	uint32_t state;    /* when the operation began */
 } op;
 
+/* o's VM state, and its domain in o->dom (a reference) when it has one.
+ * The record keeps a domain handle between operations: a handle names the
+ * domain by UUID, so it stays good across a stop and a start, and each
+ * operation is spared a lookup (an RPC to libvirtd with qemu:///system).
+ * Caller holds o->rec->op. */
+static int query_kept(op *o)
+{
+	vmrec *r = o->rec;
+	pthread_mutex_lock(&o->hv->lock);
+	virDomainPtr dom = r->dom;
+	r->dom = NULL;                    /* ours now; put back below */
+	pthread_mutex_unlock(&o->hv->lock);
+	if (!dom) {
+		int rc = query(o->hv, r->uuid, r->bundle, &o->dom, &o->state);
+		if (rc == PRL_ERR_SUCCESS && o->dom && virDomainRef(o->dom) == 0)
+			dom = o->dom;     /* kept: one reference each */
+	} else {
+		int st, reason;
+		if (virDomainGetState(dom, &st, &reason, 0) == 0) {
+			o->state = map_state(st, reason, r->bundle);
+			if (virDomainRef(dom) == 0)
+				o->dom = dom;
+		} else if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN) {
+			virResetLastError();
+			o->state = no_domain_state(r->bundle);  /* handle kept */
+		} else {
+			virDomainFree(dom);
+			return lv_fail(PRL_ERR_VM_OPERATION_FAILED, "state query",
+				       r->uuid);
+		}
+	}
+	if (dom) {
+		pthread_mutex_lock(&o->hv->lock);
+		virDomainPtr extra = r->dom ? dom : NULL;
+		if (!r->dom)
+			r->dom = dom;
+		pthread_mutex_unlock(&o->hv->lock);
+		if (extra)
+			virDomainFree(extra);
+	}
+	return PRL_ERR_SUCCESS;
+}
+
 /* Locks the VM for an operation and reads its state; an operation that
  * changes the VM holds probes back until it ends. */
 static int op_begin(disp_hv *hv, const char *uuid, op *o, bool changes)
@@ -1161,7 +1207,7 @@ static int op_begin(disp_hv *hv, const char *uuid, op *o, bool changes)
 			    "hypervisor driver", uuid ? uuid : "(none)");
 	pthread_mutex_lock(&r->op);
 	*o = (op){ hv, r, NULL, VMS_UNKNOWN };
-	int rc = query(hv, r->uuid, r->bundle, &o->dom, &o->state);
+	int rc = query_kept(o);
 	if (rc != PRL_ERR_SUCCESS) {
 		pthread_mutex_unlock(&r->op);
 		return rc;

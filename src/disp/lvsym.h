@@ -30,7 +30,8 @@
 	X(virDomainDestroy) X(virDomainFree) X(virDomainGetInfo)             \
 	X(virDomainGetState) X(virDomainGetUUIDString)                       \
 	X(virDomainListGetStats) X(virDomainLookupByUUIDString)              \
-	X(virDomainReboot) X(virDomainReset) X(virDomainRestore)             \
+	X(virDomainReboot) X(virDomainRef) X(virDomainReset)                 \
+	X(virDomainRestore)                                                  \
 	X(virDomainRestoreFlags) X(virDomainResume) X(virDomainSaveFlags)    \
 	X(virDomainShutdown) X(virDomainShutdownFlags)                       \
 	X(virDomainStatsRecordListFree) X(virDomainSuspend)                  \
@@ -73,6 +74,7 @@ int disp_lv_load(char *err, size_t errlen);
 #define virDomainListGetStats (*disp_lv_syms.p_virDomainListGetStats)
 #define virDomainLookupByUUIDString (*disp_lv_syms.p_virDomainLookupByUUIDString)
 #define virDomainReboot (*disp_lv_syms.p_virDomainReboot)
+#define virDomainRef (*disp_lv_syms.p_virDomainRef)
 #define virDomainReset (*disp_lv_syms.p_virDomainReset)
 #define virDomainRestore (*disp_lv_syms.p_virDomainRestore)
 #define virDomainRestoreFlags (*disp_lv_syms.p_virDomainRestoreFlags)
