@@ -274,6 +274,8 @@ static int serve(const disp_options *o)
 			event_free(sigs[i]);
 	disp_registry *reg = srv.registry;
 #ifdef DISP_HAVE_HV
+	if (rc == 0)
+		disp_vmops_record_running();
 	disp_vmops_quiesce();
 #endif
 	disp_server_fini(&srv);

@@ -32,6 +32,7 @@
 #include "hv.h"
 #include "ops.h"
 #include "prlc_consts.h"
+#include "state.h"
 
 #define STRIPES 64
 
@@ -774,18 +775,76 @@ static void autostart_one(const disp_vmsnap *s)
 			  disp_hv_errmsg());
 }
 
+#define RUNNING_LIST "running.list"
+
+static char *running_list_path(void)
+{
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", vm.srv->opt->state_dir, RUNNING_LIST) < 0)
+		return NULL;
+	return path;
+}
+
+void disp_vmops_record_running(void)
+{
+	disp_vmsnap **list = NULL;
+	size_t n = 0;
+	char *path = vm.hv && vm.srv ? running_list_path() : NULL;
+	if (!path || disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS) {
+		free(path);
+		return;
+	}
+	char *text = malloc(n * (PRLC_UUID_LEN + 1) + 1);
+	size_t len = 0;
+	for (size_t i = 0; text && i < n; i++) {
+		uint32_t st = disp_hv_cached_state(vm.hv, list[i]->cfg->uuid);
+		if (st == VMS_RUNNING || st == VMS_PAUSED)
+			len += (size_t)sprintf(text + len, "%s\n", list[i]->cfg->uuid);
+	}
+	if (text && disp_state_write_atomic(path, text, len, 0600) < 0)
+		PRLC_WARN("cannot record the running VMs in %s", path);
+	free(text);
+	free(path);
+	disp_registry_list_free(list, n);
+}
+
+/* Was uuid running when the dispatcher last stopped (running.list)? */
+static bool was_running(const char *list, const char *uuid)
+{
+	size_t n = strlen(uuid);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchrnul(p, '\n');
+		if ((size_t)(end - p) == n && strncasecmp(p, uuid, n) == 0)
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+static bool wants_autostart(const Prl__VmConfig *c, const char *running)
+{
+	if (!c->has_autostart)
+		return false;
+	return c->autostart == PAO_VM_START_ON_LOAD ||
+	       (c->autostart == PAO_VM_START_ON_RELOAD && was_running(running, c->uuid));
+}
+
 /* Worker: under each VM's stripe lock, as a PrlVm_Start would be. */
 static void autostart_work(void *arg)
 {
 	(void)arg;
 	disp_vmsnap **list = NULL;
 	size_t n = 0;
-	if (disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS)
+	char *path = running_list_path();
+	char *running = path ? disp_state_read_file(path, 16u << 20, NULL) : NULL;
+	free(path);
+	if (disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS) {
+		free(running);
 		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const Prl__VmConfig *c = list[i]->cfg;
-		if (list[i]->invalid || !c->has_autostart ||
-		    c->autostart != PAO_VM_START_ON_LOAD ||
+		if (list[i]->invalid || !wants_autostart(c, running) ||
 		    (c->has_is_template && c->is_template))
 			continue;
 		pthread_mutex_t *m = stripe_of(c->uuid);
@@ -797,6 +856,7 @@ static void autostart_work(void *arg)
 		disp_vmsnap_unref(now);
 	}
 	disp_registry_list_free(list, n);
+	free(running);
 }
 
 void disp_vmops_autostart(void)

@@ -38,10 +38,16 @@ void disp_vmops_quiesce(void);
 void disp_vmops_fini(void);
 
 /* Starts, on a worker, every valid VM whose autostart option is
- * PAO_VM_START_ON_LOAD (prlctl set --autostart on) and that is stopped or
- * suspended (a suspended one is restored); each outcome is logged, and
- * clients learn of it by the usual state events.  Main thread, after init. */
+ * PAO_VM_START_ON_LOAD (prlctl set --autostart on), or PAO_VM_START_ON_RELOAD
+ * (--autostart auto) when it was running or paused as the dispatcher last
+ * stopped, and that is stopped or suspended now (a suspended one is
+ * restored); each outcome is logged, clients see the usual state events.
+ * Main thread, after init. */
 void disp_vmops_autostart(void);
+/* Records which VMs run (running or paused) in <state-dir>/running.list,
+ * for PAO_VM_START_ON_RELOAD at the next start.  Main thread, at a clean
+ * stop, before quiesce. */
+void disp_vmops_record_running(void);
 
 /* The hypervisor connection (NULL before init / after fini), for other
  * modules that read domains (performance counters).  Any thread. */

@@ -240,24 +240,37 @@ static VIRTUAL_MACHINE_STATE await_state(PRL_HANDLE s, const char *name,
 }
 
 /* prlctl set --autostart on: the dispatcher starts the VM when it starts;
- * a VM left at "off" stays stopped. */
+ * "auto": only if it was running when the dispatcher stopped; a VM left at
+ * "off" stays stopped. */
 static void test_autostart(void **state)
 {
 	(void)state;
 	PRL_HANDLE s = login();
 	PRL_HANDLE on = registered_vm(s, "auto-on", PAO_VM_START_ON_LOAD);
 	PRL_HANDLE off = registered_vm(s, "auto-off", PAO_VM_START_MANUAL);
+	PRL_HANDLE ran = registered_vm(s, "auto-ran", PAO_VM_START_ON_RELOAD);
+	PRL_HANDLE idle = registered_vm(s, "auto-idle", PAO_VM_START_ON_RELOAD);
+	assert_int_equal(wait_job(PrlVm_Start(ran), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(wait_job(PrlVm_Start(off), NULL), PRL_ERR_SUCCESS);
 	PrlHandle_Free(on);
 	PrlHandle_Free(off);
+	PrlHandle_Free(ran);
+	PrlHandle_Free(idle);
 	logoff(s);
+	/* A clean stop; the embedded test driver's domains end with it. */
 	test_disp_stop(&disp, SIGTERM);
 	assert_int_equal(test_disp_restart(&disp), 0);
 	s = login();
 	assert_int_equal(await_state(s, "auto-on", VMS_RUNNING), VMS_RUNNING);
+	assert_int_equal(await_state(s, "auto-ran", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "auto-off", VMS_STOPPED), VMS_STOPPED);
-	PRL_HANDLE vm = vm_by_name(s, "auto-on");
-	assert_int_equal(wait_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
-	PrlHandle_Free(vm);
+	assert_int_equal(await_state(s, "auto-idle", VMS_STOPPED), VMS_STOPPED);
+	const char *running[] = { "auto-on", "auto-ran" };
+	for (int i = 0; i < 2; i++) {
+		PRL_HANDLE vm = vm_by_name(s, running[i]);
+		assert_int_equal(wait_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+		PrlHandle_Free(vm);
+	}
 	logoff(s);
 }
 
