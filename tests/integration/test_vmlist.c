@@ -42,9 +42,21 @@ static int write_file(const char *path, const char *text)
 	return fclose(f);
 }
 
+/* The registry's file for a bundle (what the dispatcher reads at start). */
+static int registration(test_disp *d, const char *uuid, const char *dir, int seq)
+{
+	char path[600], xml[2048];
+	snprintf(path, sizeof(path), "%s/registry.d/%.36s.vm", d->state_dir, uuid + 1);
+	snprintf(xml, sizeof(xml),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
+		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>%d</seq>"
+		 "</registration>\n", uuid, dir, (unsigned)getuid(), seq);
+	return write_file(path, xml);
+}
+
 static int place(test_disp *d, const struct fixture *fx, int i)
 {
-	char dir[512], path[600], xml[2048], bare[64];
+	char dir[512], path[600], xml[2048];
 	snprintf(dir, sizeof(dir), "%s/vms/fixture%d.pvm", d->state_dir, i);
 	if (mkdir(dir, 0755))
 		return -1;
@@ -54,15 +66,7 @@ static int place(test_disp *d, const struct fixture *fx, int i)
 		 "<uuid>%s</uuid><name>%s</name><os_type>9</os_type><ram_mb>512</ram_mb>"
 		 "<cpu_count>1</cpu_count><revision>1</revision></vm_config>\n",
 		 fx->uuid, fx->name);
-	if (write_file(path, xml))
-		return -1;
-	snprintf(bare, sizeof(bare), "%.36s", fx->uuid + 1);
-	snprintf(path, sizeof(path), "%s/registry.d/%s.vm", d->state_dir, bare);
-	snprintf(xml, sizeof(xml),
-		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
-		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>%d</seq>"
-		 "</registration>\n", fx->uuid, dir, (unsigned)getuid(), i + 1);
-	return write_file(path, xml);
+	return write_file(path, xml) ? -1 : registration(d, fx->uuid, dir, i + 1);
 }
 
 /* Bulk bundles: a list frame of over 300 KiB, read in many pieces and
@@ -89,14 +93,7 @@ static int place_bulk(test_disp *d, int i)
 		 "<uuid>%s</uuid><name>bulk-%04d</name><description>%s</description>"
 		 "<os_type>9</os_type><ram_mb>%d</ram_mb><cpu_count>1</cpu_count>"
 		 "<revision>1</revision></vm_config>\n", uuid, i, BULK_DESC, 64 + i);
-	if (write_file(path, xml))
-		return -1;
-	snprintf(path, sizeof(path), "%s/registry.d/%.36s.vm", d->state_dir, uuid + 1);
-	snprintf(xml, sizeof(xml),
-		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
-		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>%d</seq>"
-		 "</registration>\n", uuid, dir, (unsigned)getuid(), (int)N_FIX + 1 + i);
-	return write_file(path, xml);
+	return write_file(path, xml) ? -1 : registration(d, uuid, dir, (int)N_FIX + 1 + i);
 }
 
 static int prepare(test_disp *d)
