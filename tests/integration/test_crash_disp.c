@@ -29,6 +29,7 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 #define MAX_VMS 64
 #define NAME_LEN 32
@@ -104,23 +105,10 @@ static vm_model *random_existing(void)
 
 /* ---- the client ----------------------------------------------------------------- */
 
-static PRL_RESULT wait_job(PRL_HANDLE j, PRL_HANDLE *res)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	if (res)
-		*res = PRL_INVALID_HANDLE;
-	if (PrlJob_Wait(j, 30000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(j, &rc);
-	if (res && PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(j, res);
-	PrlHandle_Free(j);
-	return rc;
-}
-
 static PRL_HANDLE vm_by_name(PRL_HANDLE s, const char *name, PRL_RESULT *rc)
 {
 	PRL_HANDLE res, vm = PRL_INVALID_HANDLE;
-	*rc = wait_job(PrlSrv_GetVmConfig(s, name, 0), &res);
+	*rc = test_job(PrlSrv_GetVmConfig(s, name, 0), &res);
 	if (PRL_SUCCEEDED(*rc)) {
 		PrlResult_GetParam(res, &vm);
 		PrlHandle_Free(res);
@@ -137,7 +125,7 @@ static PRL_RESULT do_create(PRL_HANDLE s, const char *name)
 	PrlVmCfg_SetName(vm, name);
 	PrlVmCfg_SetRamSize(vm, 128);
 	PrlVmCfg_SetCpuCount(vm, 1);
-	rc = wait_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL);
+	rc = test_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL);
 	PrlHandle_Free(vm);
 	return rc;
 }
@@ -148,10 +136,10 @@ static PRL_RESULT do_commit(PRL_HANDLE s, const char *name, const char *desc)
 	PRL_HANDLE vm = vm_by_name(s, name, &rc);
 	if (!vm)
 		return rc;
-	rc = wait_job(PrlVm_BeginEdit(vm), NULL);
+	rc = test_job(PrlVm_BeginEdit(vm), NULL);
 	if (PRL_SUCCEEDED(rc)) {
 		PrlVmCfg_SetDescription(vm, desc);
-		rc = wait_job(PrlVm_Commit(vm), NULL);
+		rc = test_job(PrlVm_Commit(vm), NULL);
 	}
 	PrlHandle_Free(vm);
 	return rc;
@@ -163,7 +151,7 @@ static PRL_RESULT do_clone(PRL_HANDLE s, const char *src, const char *name)
 	PRL_HANDLE vm = vm_by_name(s, src, &rc);
 	if (!vm)
 		return rc;
-	rc = wait_job(PrlVm_Clone(vm, name, "", PRL_FALSE), NULL);
+	rc = test_job(PrlVm_Clone(vm, name, "", PRL_FALSE), NULL);
 	PrlHandle_Free(vm);
 	return rc;
 }
@@ -174,7 +162,7 @@ static PRL_RESULT do_delete(PRL_HANDLE s, const char *name)
 	PRL_HANDLE vm = vm_by_name(s, name, &rc);
 	if (!vm)
 		return rc;
-	rc = wait_job(PrlVm_Delete(vm, PRL_INVALID_HANDLE), NULL);
+	rc = test_job(PrlVm_Delete(vm, PRL_INVALID_HANDLE), NULL);
 	PrlHandle_Free(vm);
 	return rc;
 }
@@ -246,7 +234,7 @@ static PRL_HANDLE login(void)
 {
 	PRL_HANDLE s;
 	PrlSrv_Create(&s);
-	if (wait_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY), NULL)) {
+	if (test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY), NULL)) {
 		PrlHandle_Free(s);
 		return PRL_INVALID_HANDLE;
 	}
@@ -295,7 +283,7 @@ typedef struct listed {
 static int list_vms(PRL_HANDLE s, listed *out, int max)
 {
 	PRL_HANDLE res;
-	if (wait_job(PrlSrv_GetVmList(s), &res))
+	if (test_job(PrlSrv_GetVmList(s), &res))
 		return -1;
 	PRL_UINT32 n = 0;
 	PrlResult_GetParamsCount(res, &n);

@@ -21,27 +21,15 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 static test_disp disp;
-
-static PRL_RESULT wait_job(PRL_HANDLE j, PRL_HANDLE *res)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	if (res)
-		*res = PRL_INVALID_HANDLE;
-	if (PrlJob_Wait(j, 20000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(j, &rc);
-	if (res && PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(j, res);
-	PrlHandle_Free(j);
-	return rc;
-}
 
 static PRL_HANDLE login(void)
 {
 	PRL_HANDLE s;
 	PrlSrv_Create(&s);
-	if (wait_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL)) {
+	if (test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL)) {
 		PrlHandle_Free(s);
 		return PRL_INVALID_HANDLE;
 	}
@@ -54,7 +42,7 @@ static PRL_RESULT create(PRL_HANDLE s, const char *name)
 	PrlSrv_CreateVm(s, &vm);
 	PrlVmCfg_SetName(vm, name);
 	PrlVmCfg_SetRamSize(vm, 128);
-	PRL_RESULT rc = wait_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL);
+	PRL_RESULT rc = test_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL);
 	PrlHandle_Free(vm);
 	return rc;
 }
@@ -63,7 +51,7 @@ static PRL_RESULT create(PRL_HANDLE s, const char *name)
 static int visible(PRL_HANDLE s, char *out, size_t len)
 {
 	PRL_HANDLE res;
-	if (wait_job(PrlSrv_GetVmList(s), &res))
+	if (test_job(PrlSrv_GetVmList(s), &res))
 		return -1;
 	PRL_UINT32 n = 0;
 	PrlResult_GetParamsCount(res, &n);
@@ -94,10 +82,10 @@ static int as_other_user(uid_t uid, gid_t gid, const char *root_vm_uuid)
 	if (visible(s, names, sizeof(names)) != 0)
 		return 12;                       /* root's VM must be invisible */
 	PRL_HANDLE res;
-	PRL_RESULT rc = wait_job(PrlSrv_GetVmConfig(s, root_vm_uuid, 0), &res);
+	PRL_RESULT rc = test_job(PrlSrv_GetVmConfig(s, root_vm_uuid, 0), &res);
 	if (rc != PRL_ERR_ACCESS_TO_VM_DENIED && rc != PRL_ERR_VM_UUID_NOT_FOUND)
 		return 13;
-	if (wait_job(PrlSrv_Shutdown(s, PRL_FALSE), NULL) != PRL_ERR_ACCESS_DENIED)
+	if (test_job(PrlSrv_Shutdown(s, PRL_FALSE), NULL) != PRL_ERR_ACCESS_DENIED)
 		return 16;                       /* only root may stop the dispatcher */
 	if (create(s, "nobody-vm"))
 		return 14;
@@ -137,7 +125,7 @@ static void test_owners(void **state)
 	assert_ptr_not_equal(s, PRL_INVALID_HANDLE);
 	assert_int_equal(create(s, "root-vm"), PRL_ERR_SUCCESS);
 	PRL_HANDLE res, vm;
-	assert_int_equal(wait_job(PrlSrv_GetVmConfig(s, "root-vm", 0), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetVmConfig(s, "root-vm", 0), &res), PRL_ERR_SUCCESS);
 	PrlResult_GetParam(res, &vm);
 	char uuid[64];
 	PRL_UINT32 len = sizeof(uuid);

@@ -29,6 +29,7 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 #define VM_NAME "perfvm"
 
@@ -38,24 +39,11 @@ static char vm_uuid[64], srv_uuid[64];
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static PRL_RESULT job_result(PRL_HANDLE job, PRL_HANDLE *result)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	if (result)
-		*result = PRL_INVALID_HANDLE;
-	if (PrlJob_Wait(job, 30000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(job, &rc);
-	if (result && PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(job, result);
-	PrlHandle_Free(job);
-	return rc;
-}
-
 /* The job's first result parameter (a handle the caller frees). */
 static PRL_HANDLE job_param(PRL_HANDLE job)
 {
 	PRL_HANDLE res, h = PRL_INVALID_HANDLE;
-	assert_int_equal(job_result(job, &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(job, &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &h), PRL_ERR_SUCCESS);
 	PrlHandle_Free(res);
 	return h;
@@ -244,10 +232,10 @@ static int rec_get(recorder *r, const int *field)
  * the number of guest events that arrived after the first witness. */
 static int guest_events_after_witness(void)
 {
-	assert_int_equal(job_result(PrlSrv_SubscribeToHostStatistics(srv), NULL),
+	assert_int_equal(test_job(PrlSrv_SubscribeToHostStatistics(srv), NULL),
 			 PRL_ERR_SUCCESS);
 	assert_int_equal(rec_wait(&whole, &whole.host_stats, 2, 6000), 2);
-	assert_int_equal(job_result(PrlSrv_UnsubscribeFromHostStatistics(srv), NULL),
+	assert_int_equal(test_job(PrlSrv_UnsubscribeFromHostStatistics(srv), NULL),
 			 PRL_ERR_SUCCESS);
 	pthread_mutex_lock(&whole.mu);
 	int extra = whole.guest - whole.guest_at_witness;
@@ -263,7 +251,7 @@ static void create_vm(void)
 {
 	PRL_HANDLE cfg, res, srv_cfg;
 	assert_int_equal(PrlSrv_CreateVm(srv, &vm), PRL_ERR_SUCCESS);
-	assert_int_equal(job_result(PrlSrv_GetSrvConfig(srv), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetSrvConfig(srv), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &srv_cfg), PRL_ERR_SUCCESS);
 	PrlHandle_Free(res);
 	assert_int_equal(PrlVm_GetConfig(vm, &cfg), PRL_ERR_SUCCESS);
@@ -273,7 +261,7 @@ static void create_vm(void)
 	assert_int_equal(PrlVmCfg_SetRamSize(cfg, 256), PRL_ERR_SUCCESS);
 	PrlHandle_Free(cfg);
 	PrlHandle_Free(srv_cfg);
-	assert_int_equal(job_result(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
 	/* The handlers read vm_uuid on the notification thread: publish it
 	 * under their locks, never write it while they may be running. */
 	char uuid[sizeof(vm_uuid)];
@@ -295,7 +283,7 @@ static int setup(void **state)
 	rec_init(&per_vm);
 	rec_init(&whole);
 	if (PrlSrv_Create(&srv) ||
-	    job_result(PrlSrv_LoginLocal(srv, NULL, 0, PSL_HIGH_SECURITY), NULL))
+	    test_job(PrlSrv_LoginLocal(srv, NULL, 0, PSL_HIGH_SECURITY), NULL))
 		return -1;
 	PRL_HANDLE info;
 	PRL_UINT32 len = sizeof(srv_uuid);
@@ -310,12 +298,12 @@ static int teardown(void **state)
 {
 	(void)state;
 	if (vm != PRL_INVALID_HANDLE) {
-		job_result(PrlVm_StopEx(vm, PSM_KILL, 0), NULL);
-		job_result(PrlVm_Delete(vm, PRL_INVALID_HANDLE), NULL);
+		test_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL);
+		test_job(PrlVm_Delete(vm, PRL_INVALID_HANDLE), NULL);
 		PrlHandle_Free(vm);
 	}
 	PrlSrv_UnregEventHandler(srv, rec_cb, &whole);
-	job_result(PrlSrv_Logoff(srv), NULL);
+	test_job(PrlSrv_Logoff(srv), NULL);
 	PrlHandle_Free(srv);
 	test_disp_cleanup(&disp);
 	PRL_UINT32 n = 99;
@@ -333,9 +321,9 @@ static void test_start_vm(void **state)
 	(void)state;
 	create_vm();
 	/* a stopped VM has no counters: the real dispatcher's refusal */
-	assert_int_equal(job_result(PrlVm_GetPerfStats(vm, ""), NULL),
+	assert_int_equal(test_job(PrlVm_GetPerfStats(vm, ""), NULL),
 			 PRL_ERR_DISP_VM_IS_NOT_STARTED);
-	assert_int_equal(job_result(PrlVm_StartEx(vm, PSM_VM_START, 0), NULL),
+	assert_int_equal(test_job(PrlVm_StartEx(vm, PSM_VM_START, 0), NULL),
 			 PRL_ERR_SUCCESS);
 }
 
@@ -361,12 +349,12 @@ static void test_guest_statistics_subscription(void **state)
 {
 	(void)state;
 	assert_int_equal(PrlVm_RegEventHandler(vm, rec_cb, &per_vm), PRL_ERR_SUCCESS);
-	assert_int_equal(job_result(PrlVm_SubscribeToGuestStatistics(vm), NULL),
+	assert_int_equal(test_job(PrlVm_SubscribeToGuestStatistics(vm), NULL),
 			 PRL_ERR_SUCCESS);
 	assert_true(rec_wait(&per_vm, &per_vm.guest, 2, 4000) >= 2);
 	assert_true(rec_get(&per_vm, &per_vm.guest_ok));
 	assert_int_equal(rec_get(&per_vm, &per_vm.other_vm), 0);
-	assert_int_equal(job_result(PrlVm_UnsubscribeFromGuestStatistics(vm), NULL),
+	assert_int_equal(test_job(PrlVm_UnsubscribeFromGuestStatistics(vm), NULL),
 			 PRL_ERR_SUCCESS);
 	assert_int_equal(guest_events_after_witness(), 0);
 	assert_int_equal(PrlVm_UnregEventHandler(vm, rec_cb, &per_vm), PRL_ERR_SUCCESS);
@@ -402,7 +390,7 @@ static void test_get_perfstats_filter(void **state)
 	/* one-shot of the whole server: the host first, then the VM */
 	static const char *const host_only[] = { "host.", NULL };
 	PRL_HANDLE res;
-	assert_int_equal(job_result(PrlSrv_GetPerfStats(srv, "host.*"), &res),
+	assert_int_equal(test_job(PrlSrv_GetPerfStats(srv, "host.*"), &res),
 			 PRL_ERR_SUCCESS);
 	PRL_UINT32 n = 0;
 	assert_int_equal(PrlResult_GetParamsCount(res, &n), PRL_ERR_SUCCESS);
@@ -428,18 +416,18 @@ static void test_vm_perfstats_subscription(void **state)
 {
 	(void)state;
 	assert_int_equal(PrlVm_RegEventHandler(vm, rec_cb, &per_vm), PRL_ERR_SUCCESS);
-	assert_int_equal(job_result(PrlVm_SubscribeToPerfStats(vm, "guest.ram.*,net.*"),
+	assert_int_equal(test_job(PrlVm_SubscribeToPerfStats(vm, "guest.ram.*,net.*"),
 				    NULL), PRL_ERR_SUCCESS);
 	assert_true(rec_wait(&per_vm, &per_vm.vm_perf, 1, 4000) >= 1);
 	/* subscribing again replaces the filter */
-	assert_int_equal(job_result(PrlVm_SubscribeToPerfStats(vm, "guest.cpu.usage"),
+	assert_int_equal(test_job(PrlVm_SubscribeToPerfStats(vm, "guest.cpu.usage"),
 				    NULL), PRL_ERR_SUCCESS);
 	int seen = rec_get(&per_vm, &per_vm.vm_perf);
 	assert_true(rec_wait(&per_vm, &per_vm.vm_perf, seen + 2, 5000) >= seen + 2);
 	pthread_mutex_lock(&per_vm.mu);
 	assert_string_equal(per_vm.last_vm_perf, "guest.cpu.usage ");
 	pthread_mutex_unlock(&per_vm.mu);
-	assert_int_equal(job_result(PrlVm_UnsubscribeFromPerfStats(vm), NULL),
+	assert_int_equal(test_job(PrlVm_UnsubscribeFromPerfStats(vm), NULL),
 			 PRL_ERR_SUCCESS);
 	assert_int_equal(PrlVm_UnregEventHandler(vm, rec_cb, &per_vm), PRL_ERR_SUCCESS);
 }
@@ -447,11 +435,11 @@ static void test_vm_perfstats_subscription(void **state)
 static void test_srv_perfstats_subscription(void **state)
 {
 	(void)state;
-	assert_int_equal(job_result(PrlSrv_SubscribeToPerfStats(srv, "host.*,guest.cpu.usage"),
+	assert_int_equal(test_job(PrlSrv_SubscribeToPerfStats(srv, "host.*,guest.cpu.usage"),
 				    NULL), PRL_ERR_SUCCESS);
 	assert_true(rec_wait(&whole, &whole.srv_perf_host, 1, 4000) >= 1);
 	assert_true(rec_wait(&whole, &whole.srv_perf_vm, 1, 4000) >= 1);
-	assert_int_equal(job_result(PrlSrv_UnsubscribeFromPerfStats(srv), NULL),
+	assert_int_equal(test_job(PrlSrv_UnsubscribeFromPerfStats(srv), NULL),
 			 PRL_ERR_SUCCESS);
 }
 

@@ -31,6 +31,7 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 static test_disp disp;
 static char root[PATH_MAX];          /* realpath of <state>/search */
@@ -136,18 +137,6 @@ static int teardown(void **state)
 	return n ? -1 : 0;
 }
 
-static PRL_RESULT wait_result(PRL_HANDLE job, PRL_HANDLE *res)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	*res = PRL_INVALID_HANDLE;
-	if (PrlJob_Wait(job, 20000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(job, &rc);
-	if (PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(job, res);
-	PrlHandle_Free(job);
-	return rc;
-}
-
 /* Searches the given paths; *res gets the result on success. */
 static PRL_RESULT search(PRL_HANDLE s, const char *const *paths, PRL_HANDLE *res)
 {
@@ -157,7 +146,7 @@ static PRL_RESULT search(PRL_HANDLE s, const char *const *paths, PRL_HANDLE *res
 		assert_int_equal(PrlStrList_AddItem(l, *paths), PRL_ERR_SUCCESS);
 	PRL_HANDLE job = PrlSrv_StartSearchVms(s, l);
 	PrlHandle_Free(l);
-	return wait_result(job, res);
+	return test_job(job, res);
 }
 
 typedef struct found {
@@ -203,7 +192,7 @@ static PRL_HANDLE login(void)
 {
 	PRL_HANDLE s, res;
 	PrlSrv_Create(&s);
-	assert_int_equal(wait_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res),
+	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res),
 			 PRL_ERR_SUCCESS);
 	PrlHandle_Free(res);
 	return s;
@@ -212,7 +201,7 @@ static PRL_HANDLE login(void)
 static void logoff(PRL_HANDLE s)
 {
 	PRL_HANDLE res;
-	assert_int_equal(wait_result(PrlSrv_Logoff(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_Logoff(s), &res), PRL_ERR_SUCCESS);
 	PrlHandle_Free(res);
 	PrlHandle_Free(s);
 }
@@ -248,9 +237,9 @@ static void test_bad_requests(void **state)
 	PrlHandle_Free(res);
 	assert_int_equal(search(s, rel, &res), PRL_ERR_INVALID_ARG);
 	assert_int_equal(search(s, none, &res), PRL_ERR_INVALID_ARG);
-	assert_int_equal(wait_result(PrlSrv_StartSearchVms(s, PRL_INVALID_HANDLE), &res),
+	assert_int_equal(test_job(PrlSrv_StartSearchVms(s, PRL_INVALID_HANDLE), &res),
 			 PRL_ERR_INVALID_ARG);
-	assert_int_equal(wait_result(PrlSrv_StartSearchVms(s, s), &res), PRL_ERR_INVALID_ARG);
+	assert_int_equal(test_job(PrlSrv_StartSearchVms(s, s), &res), PRL_ERR_INVALID_ARG);
 	logoff(s);
 }
 
@@ -264,13 +253,13 @@ static int as_nobody(const char *dir)
 		return 11;
 	PRL_HANDLE s, res, l, f;
 	PrlSrv_Create(&s);
-	int rc = wait_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res) ? 12 : 0;
+	int rc = test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res) ? 12 : 0;
 	PrlHandle_Free(res);
 	PrlApi_CreateStringsList(&l);
 	PrlStrList_AddItem(l, dir);
 	PRL_UINT32 n = 0, len = 64;
 	char name[64] = "";
-	if (!rc && wait_result(PrlSrv_StartSearchVms(s, l), &res) == PRL_ERR_SUCCESS) {
+	if (!rc && test_job(PrlSrv_StartSearchVms(s, l), &res) == PRL_ERR_SUCCESS) {
 		PrlResult_GetParamsCount(res, &n);
 		if (PrlResult_GetParamByIndex(res, 0, &f) == PRL_ERR_SUCCESS) {
 			PrlFoundVmInfo_GetName(f, name, &len);
@@ -318,7 +307,7 @@ static void register_found(PRL_HANDLE s, const char *rel, const char *uuid)
 	PRL_HANDLE res, vm;
 	PRL_UINT32 len = sizeof(got);
 	snprintf(dir, sizeof(dir), "%s/%s", root, rel);
-	assert_int_equal(wait_result(PrlSrv_RegisterVm(s, dir, PRL_TRUE), &res),
+	assert_int_equal(test_job(PrlSrv_RegisterVm(s, dir, PRL_TRUE), &res),
 			 PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &vm), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlVmCfg_GetUuid(vm, got, &len), PRL_ERR_SUCCESS);

@@ -23,36 +23,24 @@
 #include "Parallels.h"
 #include "SdkWrap.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 static test_disp disp;
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static PRL_RESULT job_result(PRL_HANDLE job, PRL_HANDLE *result)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	if (result)
-		*result = PRL_INVALID_HANDLE;
-	if (PrlJob_Wait(job, 20000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(job, &rc);
-	if (result && PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(job, result);
-	PrlHandle_Free(job);
-	return rc;
-}
-
 static PRL_HANDLE login_local(void)
 {
 	PRL_HANDLE s;
 	assert_int_equal(PrlSrv_Create(&s), PRL_ERR_SUCCESS);
-	assert_int_equal(job_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL),
+	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL),
 			 PRL_ERR_SUCCESS);
 	return s;
 }
 
 static void logoff(PRL_HANDLE s)
 {
-	assert_int_equal(job_result(PrlSrv_Logoff(s), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_Logoff(s), NULL), PRL_ERR_SUCCESS);
 	PrlHandle_Free(s);
 }
 
@@ -60,7 +48,7 @@ static PRL_RESULT login_tcp(PRL_HANDLE s, const char *pw, PRL_SECURITY_LEVEL lvl
 {
 	char host[64];
 	snprintf(host, sizeof(host), "127.0.0.1#%d", port);
-	return job_result(PrlSrv_LoginEx(s, host, TEST_USER, pw, NULL, 0, 5000, lvl, 0), NULL);
+	return test_job(PrlSrv_LoginEx(s, host, TEST_USER, pw, NULL, 0, 5000, lvl, 0), NULL);
 }
 
 /* A handler that records events and jobs for the test thread. */
@@ -173,8 +161,8 @@ static void test_login_local(void **state)
 	PRL_BOOL up = 1, local = 1;
 	assert_int_equal(PrlSrv_IsConnected(s, &up, &local), PRL_ERR_SUCCESS);
 	assert_false(up);
-	assert_int_equal(job_result(PrlSrv_GetVmList(s), NULL), PRL_ERR_NOT_CONNECTED_TO_DISPATCHER);
-	assert_int_equal(job_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res),
+	assert_int_equal(test_job(PrlSrv_GetVmList(s), NULL), PRL_ERR_NOT_CONNECTED_TO_DISPATCHER);
+	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res),
 			 PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &lr), PRL_ERR_SUCCESS);
 	PRL_HANDLE_TYPE t;
@@ -199,7 +187,7 @@ static void test_login_local(void **state)
 	assert_int_equal(PrlSrvInfo_GetServerUuid(info, srv2, &len), PRL_ERR_SUCCESS);
 	assert_string_equal(srv, srv2);
 	PrlHandle_Free(info);
-	assert_int_equal(job_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY), NULL),
+	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY), NULL),
 			 PRL_ERR_ALREADY_CONNECTED_TO_DISPATCHER);
 	logoff(s);
 }
@@ -239,7 +227,7 @@ static void test_host_config(void **state)
 {
 	(void)state;
 	PRL_HANDLE s = login_local(), res, cfg;
-	assert_int_equal(job_result(PrlSrv_GetSrvConfig(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetSrvConfig(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &cfg), PRL_ERR_SUCCESS);
 	PRL_UINT32 ram = 0, cpus = 0;
 	assert_int_equal(PrlSrvCfg_GetHostRamSize(cfg, &ram), PRL_ERR_SUCCESS);
@@ -265,7 +253,7 @@ static void test_statistics(void **state)
 {
 	(void)state;
 	PRL_HANDLE s = login_local(), res, st;
-	assert_int_equal(job_result(PrlSrv_GetStatistics(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetStatistics(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &st), PRL_ERR_SUCCESS);
 	PRL_UINT32 cpus = 0, procs = 0;
 	PRL_UINT64 total = 0;
@@ -281,11 +269,11 @@ static void test_statistics(void **state)
 	recorder r;
 	rec_init(&r);
 	PrlSrv_RegEventHandler(s, recorder_cb, &r);
-	assert_int_equal(job_result(PrlSrv_SubscribeToHostStatistics(s), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_SubscribeToHostStatistics(s), NULL), PRL_ERR_SUCCESS);
 	assert_true(rec_wait(&r, &r.stats, 2, 4000) >= 2);
 	assert_int_equal(r.stat_type, PHT_SYSTEM_STATISTICS);
 	assert_int_equal(r.stat_ram, total);
-	assert_int_equal(job_result(PrlSrv_UnsubscribeFromHostStatistics(s), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_UnsubscribeFromHostStatistics(s), NULL), PRL_ERR_SUCCESS);
 	pthread_mutex_lock(&r.mu);
 	int before = r.stats;
 	pthread_mutex_unlock(&r.mu);
@@ -299,7 +287,7 @@ static void test_vm_list_empty(void **state)
 {
 	(void)state;
 	PRL_HANDLE s = login_local(), res;
-	assert_int_equal(job_result(PrlSrv_GetVmListEx(s, 0), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetVmListEx(s, 0), &res), PRL_ERR_SUCCESS);
 	PRL_UINT32 n = 99;
 	assert_int_equal(PrlResult_GetParamsCount(res, &n), PRL_ERR_SUCCESS);
 	assert_int_equal(n, 0);
@@ -311,7 +299,7 @@ static void test_common_prefs(void **state)
 {
 	(void)state;
 	PRL_HANDLE s = login_local(), res, cfg;
-	assert_int_equal(job_result(PrlSrv_GetCommonPrefs(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetCommonPrefs(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &cfg), PRL_ERR_SUCCESS);
 	PRL_HANDLE_TYPE t;
 	PrlHandle_GetType(cfg, &t);
@@ -345,7 +333,7 @@ static void test_questions_and_remote_shutdown(void **state)
 	rec_init(&r);
 	PrlSrv_RegEventHandler(s, recorder_cb, &r);
 	/* This test runs as root: the dispatcher accepts the stop request. */
-	assert_int_equal(job_result(PrlSrv_Shutdown(s, PRL_FALSE), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_Shutdown(s, PRL_FALSE), NULL), PRL_ERR_SUCCESS);
 	assert_int_equal(rec_wait(&r, &r.shutdown, 1, 5000), 1);
 	int st = test_disp_stop(&disp, 0);            /* it exits by itself */
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -402,7 +390,7 @@ static void test_connection_drop(void **state)
 	PRL_BOOL up = 1;
 	PrlSrv_IsConnected(s, &up, NULL);
 	assert_false(up);
-	assert_int_equal(job_result(PrlSrv_GetVmList(s), NULL), PRL_ERR_NOT_CONNECTED_TO_DISPATCHER);
+	assert_int_equal(test_job(PrlSrv_GetVmList(s), NULL), PRL_ERR_NOT_CONNECTED_TO_DISPATCHER);
 	PrlSrv_UnregEventHandler(s, recorder_cb, &r);
 	PrlHandle_Free(s);
 	assert_int_equal(test_disp_restart(&disp), 0);

@@ -24,6 +24,7 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 static test_disp disp;
 
@@ -35,19 +36,6 @@ typedef struct seen {
 	VIRTUAL_MACHINE_STATE cached;    /* the event's VM object, in the handler */
 	char uuid[64];                   /* of the event's VM object */
 } seen;
-
-static PRL_RESULT wait_job(PRL_HANDLE j, PRL_HANDLE *res)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	if (res)
-		*res = PRL_INVALID_HANDLE;
-	if (PrlJob_Wait(j, 20000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(j, &rc);
-	if (res && PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(j, res);
-	PrlHandle_Free(j);
-	return rc;
-}
 
 static VIRTUAL_MACHINE_STATE cached_state(PRL_HANDLE vm)
 {
@@ -124,14 +112,14 @@ static PRL_HANDLE login(void)
 {
 	PRL_HANDLE s;
 	PrlSrv_Create(&s);
-	assert_int_equal(wait_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL), 0);
+	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL), 0);
 	return s;
 }
 
 static PRL_HANDLE vm_by_name(PRL_HANDLE s, const char *name)
 {
 	PRL_HANDLE res, vm = PRL_INVALID_HANDLE;
-	assert_int_equal(wait_job(PrlSrv_GetVmConfig(s, name, 0), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetVmConfig(s, name, 0), &res), PRL_ERR_SUCCESS);
 	PrlResult_GetParam(res, &vm);
 	PrlHandle_Free(res);
 	return vm;
@@ -162,20 +150,20 @@ static void test_state_from_another_session(void **state)
 	assert_int_equal(PrlSrv_CreateVm(a, &vm), PRL_ERR_SUCCESS);
 	PrlVmCfg_SetName(vm, "ev-vm");
 	PrlVmCfg_SetRamSize(vm, 128);
-	assert_int_equal(wait_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
 	char uuid[64];
 	PRL_UINT32 len = sizeof(uuid);
 	PrlVmCfg_GetUuid(vm, uuid, &len);
 	assert_int_equal(cached_state(vm), VMS_STOPPED);
 	PRL_HANDLE res;
-	assert_int_equal(wait_job(PrlSrv_GetVmList(b), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetVmList(b), &res), PRL_ERR_SUCCESS);
 	PrlHandle_Free(res);
 	assert_false(libvirt_mapped(disp.pid));     /* nothing needed it yet */
 
 	seen s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, "" };
 	assert_int_equal(PrlSrv_RegEventHandler(a, on_event, &s), PRL_ERR_SUCCESS);
 	PRL_HANDLE other = vm_by_name(b, "ev-vm");
-	assert_int_equal(wait_job(PrlVm_Start(other), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Start(other), NULL), PRL_ERR_SUCCESS);
 	assert_true(libvirt_mapped(disp.pid));
 	assert_true(wait_state(&s, VMS_RUNNING));
 	pthread_mutex_lock(&s.mu);
@@ -184,10 +172,10 @@ static void test_state_from_another_session(void **state)
 	pthread_mutex_unlock(&s.mu);
 	assert_int_equal(cached_state(vm), VMS_RUNNING);   /* no refresh needed */
 
-	assert_int_equal(wait_job(PrlVm_Pause(other, PRL_FALSE), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Pause(other, PRL_FALSE), NULL), PRL_ERR_SUCCESS);
 	assert_true(wait_state(&s, VMS_PAUSED));
 	assert_int_equal(cached_state(vm), VMS_PAUSED);
-	assert_int_equal(wait_job(PrlVm_StopEx(other, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_StopEx(other, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
 	assert_true(wait_state(&s, VMS_STOPPED));
 	assert_int_equal(cached_state(vm), VMS_STOPPED);
 
@@ -211,7 +199,7 @@ static PRL_HANDLE registered_vm(PRL_HANDLE s, const char *name, PRL_VM_AUTOSTART
 	PrlVmCfg_SetName(vm, name);
 	PrlVmCfg_SetRamSize(vm, 128);
 	assert_int_equal(PrlVmCfg_SetAutoStart(vm, as), PRL_ERR_SUCCESS);
-	assert_int_equal(wait_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Reg(vm, "", PRL_TRUE), NULL), PRL_ERR_SUCCESS);
 	return vm;
 }
 
@@ -250,8 +238,8 @@ static void test_autostart(void **state)
 	PRL_HANDLE off = registered_vm(s, "auto-off", PAO_VM_START_MANUAL);
 	PRL_HANDLE ran = registered_vm(s, "auto-ran", PAO_VM_START_ON_RELOAD);
 	PRL_HANDLE idle = registered_vm(s, "auto-idle", PAO_VM_START_ON_RELOAD);
-	assert_int_equal(wait_job(PrlVm_Start(ran), NULL), PRL_ERR_SUCCESS);
-	assert_int_equal(wait_job(PrlVm_Start(off), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Start(ran), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Start(off), NULL), PRL_ERR_SUCCESS);
 	PrlHandle_Free(on);
 	PrlHandle_Free(off);
 	PrlHandle_Free(ran);
@@ -268,7 +256,7 @@ static void test_autostart(void **state)
 	const char *running[] = { "auto-on", "auto-ran" };
 	for (int i = 0; i < 2; i++) {
 		PRL_HANDLE vm = vm_by_name(s, running[i]);
-		assert_int_equal(wait_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+		assert_int_equal(test_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
 		PrlHandle_Free(vm);
 	}
 	logoff(s);

@@ -20,6 +20,7 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 static test_disp disp;
 
@@ -132,25 +133,14 @@ static int teardown(void **state)
 	return n ? -1 : 0;
 }
 
-static PRL_RESULT wait_result(PRL_HANDLE job, PRL_HANDLE *res)
-{
-	PRL_RESULT rc = PRL_ERR_TIMEOUT;
-	if (PrlJob_Wait(job, 20000) == PRL_ERR_SUCCESS)
-		PrlJob_GetRetCode(job, &rc);
-	if (PRL_SUCCEEDED(rc))
-		PrlJob_GetResult(job, res);
-	PrlHandle_Free(job);
-	return rc;
-}
-
 static void test_list_fixtures(void **state)
 {
 	(void)state;
 	PRL_HANDLE s, res;
 	PrlSrv_Create(&s);
-	assert_int_equal(wait_result(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res), 0);
+	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), &res), 0);
 	PrlHandle_Free(res);
-	assert_int_equal(wait_result(PrlSrv_GetVmList(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_GetVmList(s), &res), PRL_ERR_SUCCESS);
 	PRL_UINT32 n = 0;
 	PrlResult_GetParamsCount(res, &n);
 	assert_int_equal(n, N_FIX + N_BULK);
@@ -211,7 +201,7 @@ static void test_list_fixtures(void **state)
 		PrlHandle_Free(vm);
 	}
 	PrlHandle_Free(res);
-	assert_int_equal(wait_result(PrlSrv_Logoff(s), &res), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_Logoff(s), &res), PRL_ERR_SUCCESS);
 	PrlHandle_Free(res);
 	PrlHandle_Free(s);
 }
