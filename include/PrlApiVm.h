@@ -112,6 +112,11 @@ PRL_ASYNC_SRV_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlVm_Pause,
 /* Resets the VM. */
 PRL_ASYNC_SRV_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlVm_Reset, (PRL_HANDLE hVm))
 
+/* Applies access rights (PHT_ACCESS_RIGHTS, PrlAcl_SetAccessForOthers) to
+ * the VM; the caller must own it. */
+PRL_ASYNC_SRV_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlVm_UpdateSecurity,
+	(PRL_HANDLE hVm, PRL_HANDLE hAccessRights))
+
 /* Suspends the VM to disk. */
 PRL_ASYNC_SRV_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlVm_Suspend, (PRL_HANDLE hVm))
 
@@ -756,6 +761,28 @@ PRL_METHOD_DECL(VIRTUOZZO_API_VER_2, PrlVmInfo_GetAdditionState,
 /* Returns the VM access rights (PHT_ACCESS_RIGHTS); the caller frees it. */
 PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlVmInfo_GetAccessRights,
 	(PRL_HANDLE hVmInfo, PRL_HANDLE_PTR phVmAcl))
+
+/* ---- PHT_ACCESS_RIGHTS ---------------------------------------------------- */
+
+/* What users other than the owner may do with the VM (PAO_VM_*). */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlAcl_GetAccessForOthers,
+	(PRL_HANDLE hAcl, PRL_VM_ACCESS_FOR_OTHERS_PTR pnAccessForOthers))
+
+/* Changes this object's access for others; PrlVm_UpdateSecurity applies it. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlAcl_SetAccessForOthers,
+	(PRL_HANDLE hAcl, PRL_VM_ACCESS_FOR_OTHERS nAccessForOthers))
+
+/* The VM owner's user name. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlAcl_GetOwnerName,
+	(PRL_HANDLE hAcl, PRL_STR sOwnerNameBuf, PRL_UINT32_PTR pnOwnerNameBufLength))
+
+/* Whether the session's user owns the VM. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlAcl_IsCurrentSessionOwner,
+	(PRL_HANDLE hAcl, PRL_BOOL_PTR pbIsOwner))
+
+/* Whether the session's user may perform a PAR_* operation on the VM. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlAcl_IsAllowed,
+	(PRL_HANDLE hAcl, PRL_ALLOWED_VM_COMMAND nPermission, PRL_BOOL_PTR pbIsAllowed))
 
 /* Tells whether the VM configuration is broken. */
 PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlVmInfo_IsInvalid,

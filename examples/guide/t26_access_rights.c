@@ -2,10 +2,10 @@
  * t26_access_rights.c — guide task T26: a VM's access rights.
  *
  * The rights come with the VM info (PrlVmCfg_GetVmInfo →
- * PrlVmInfo_GetAccessRights → PHT_ACCESS_RIGHTS).  OpenPRL enforces
- * ownership on the dispatcher (a VM belongs to whoever created or
- * registered it) but does not model the ACL object yet, so this prints the
- * VM's state and the answer the library gives for the rights.
+ * PrlVmInfo_GetAccessRights → PHT_ACCESS_RIGHTS): the owner, whether this
+ * session's user is the owner, what other users may do.  OpenPRL never
+ * shares a VM with other users (only its owner and root see it), so
+ * "others" reads "not shared" and PrlVm_UpdateSecurity accepts only that.
  *
  * Usage: t26_access_rights <vm name>
  */
@@ -27,7 +27,21 @@ int main(int argc, char **argv)
 			printf("Virtual machine \"%s\" is %s.\n", name, guide_state_name(s));
 			PRL_RESULT r = PrlVmInfo_GetAccessRights(hVmInfo, &hAcl);
 			if (PRL_SUCCEEDED(r)) {
-				printf("Access rights: available\n");
+				char owner[256];
+				PRL_UINT32 len = sizeof(owner);
+				PRL_BOOL mine = PRL_FALSE, start = PRL_FALSE;
+				PRL_VM_ACCESS_FOR_OTHERS others = PAO_VM_NOT_SHARED;
+				PrlAcl_GetOwnerName(hAcl, owner, &len);
+				PrlAcl_IsCurrentSessionOwner(hAcl, &mine);
+				PrlAcl_GetAccessForOthers(hAcl, &others);
+				PrlAcl_IsAllowed(hAcl, PAR_VM_START_ACCESS, &start);
+				printf("Owner: %s%s\n", owner, mine ? " (you)" : "");
+				printf("Access for others: %s\n",
+				       others == PAO_VM_NOT_SHARED ? "not shared" :
+				       others == PAO_VM_SHARED_ON_VIEW ? "view" :
+				       others == PAO_VM_SHARED_ON_VIEW_AND_RUN ? "view and run"
+									  : "full access");
+				printf("You may start it: %s\n", start ? "yes" : "no");
 				PrlHandle_Free(hAcl);
 			} else {
 				printf("Access rights: %s\n", prl_result_to_string(r));

@@ -74,12 +74,13 @@ static char *host_name(void)
 }
 
 static Prl__LoginInfo *login_info_new(const disp_server *srv,
-				      const char *session_uuid)
+				      const char *session_uuid, const char *user)
 {
 	Prl__LoginInfo *li = malloc(sizeof *li);
 	if (!li)
 		return NULL;
 	prl__login_info__init(li);
+	li->user = strdup(user);
 	li->session_uuid = strdup(session_uuid);
 	li->server_uuid = strdup(srv->uuid);
 	li->host_os_version = host_os_version();
@@ -91,7 +92,7 @@ static Prl__LoginInfo *login_info_new(const disp_server *srv,
 	li->start_time = srv->start_time;
 	li->has_app_mode = true;
 	li->app_mode = PAM_SERVER;
-	if (!li->session_uuid || !li->server_uuid || !li->host_os_version ||
+	if (!li->user || !li->session_uuid || !li->server_uuid || !li->host_os_version ||
 	    !li->product_version || !li->hostname) {
 		prl__login_info__free_unpacked(li, NULL);
 		return NULL;
@@ -116,7 +117,7 @@ static int login_accept(disp_req *r, const char *user, uid_t uid,
 	prlc_uuid_generate(d->uuid);
 	disp_req_set_data(r, d, login_data_free);
 	v->v_case = PRL__VALUE__V_LOGIN;
-	v->login = login_info_new(disp_req_server(r), d->uuid);
+	v->login = login_info_new(disp_req_server(r), d->uuid, user);
 	if (!v->login) {
 		free(v);
 		return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY, "out of memory");

@@ -342,6 +342,7 @@ static int reply_info(disp_req *r, const disp_vmsnap *s, uint32_t state)
 	i->addition_state = VMAS_NOSTATE;
 	i->has_invalid = 1;
 	i->invalid = s->invalid;
+	i->owner = s->cfg->owner ? strdup(s->cfg->owner) : NULL;
 	v->v_case = PRL__VALUE__V_VM_INFO;
 	v->vm_info = i;
 	return add_value(r, v);

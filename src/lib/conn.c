@@ -907,6 +907,18 @@ Prl__LoginInfo *prl__conn_login_info(prl__server *s)
 	return copy;
 }
 
+char *prl__conn_session_user(prl__server *s)
+{
+	prl__conn *c = s ? conn_of(s) : NULL;
+	if (!c)
+		return NULL;
+	pthread_mutex_lock(&c->mu);
+	char *user = c->info && c->info->user ? strdup(c->info->user) : NULL;
+	pthread_mutex_unlock(&c->mu);
+	conn_unref(c);
+	return user;
+}
+
 void prl__conn_destroy(prl__server *s)
 {
 	prl__conn *c = s->conn;

@@ -59,6 +59,9 @@ PRL_HANDLE prl__conn_logoff(prl__server *s, prl__job *j);
 int prl__conn_connected(prl__server *s, int *local);
 /* Copy of the login information (PHT_LOGIN_RESPONSE data), or NULL. */
 Prl__LoginInfo *prl__conn_login_info(prl__server *s);
+/* The user name this server's session logged in as (malloc'd), or NULL
+ * when not logged in (or the dispatcher did not say). */
+char *prl__conn_session_user(prl__server *s);
 
 /* Called by the server's destructor: closes the link, never blocks on the
  * reader thread (which may be the caller). */

@@ -166,7 +166,7 @@ int prl__value_from_wire(prl__server *s, prl__arena *a, Prl__Value *w, prl__valu
 	case PRL__VALUE__V_STATS: return obj_value(prl__stat_new(w->stats), out);
 	case PRL__VALUE__V_LOGIN:
 		return obj_value(login_obj(copy_login(w->login), &login_type), out);
-	case PRL__VALUE__V_VM_INFO: return obj_value(prl__vminfo_from_wire(w->vm_info), out);
+	case PRL__VALUE__V_VM_INFO: return obj_value(prl__vminfo_from_wire(s, w->vm_info), out);
 	case PRL__VALUE__V_DISP_CONFIG: return obj_value(prl__dispcfg_new(w->disp_config), out);
 	/* Only PJOC_SRV_START_SEARCH_VMS answers strings (found.h). */
 	case PRL__VALUE__V_STRINGS: return obj_value(prl__found_from_wire(w->strings), out);

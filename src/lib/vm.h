@@ -30,7 +30,7 @@
  * parent: freed with prl__vm_config__free_unpacked).  Never a copy. */
 prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c, prl__arena *arena);
 /* A PHT_VM_INFO object.  One reference for the caller. */
-prl__obj *prl__vminfo_from_wire(const Prl__VmInfo *i);
+prl__obj *prl__vminfo_from_wire(prl__server *s, const Prl__VmInfo *i);
 
 /* ---- the VM object (internal to the family) -------------------------------- */
 
@@ -106,5 +106,9 @@ prl__obj *prl__vminfo_new(uint32_t state, uint32_t addition_state, int invalid,
 			  uint32_t access_rights);
 /* The VM state held by a PHT_VM_INFO object; 0 when o is not one. */
 uint32_t prl__vminfo_state(const prl__obj *o);
+/* Gives a new PHT_VM_INFO the VM owner's name and the user name of the
+ * session it was obtained in (either may be NULL), for its access rights
+ * (PrlVmInfo_GetAccessRights).  Before the object is handed out. */
+void prl__vminfo_set_owner(prl__obj *o, const char *owner, const char *session_user);
 
 #endif /* OPENPRL_LIB_VM_H */

@@ -177,8 +177,13 @@ PRL_METHOD(PrlVmCfg_GetVmInfo)(PRL_HANDLE hVmCfg, PRL_HANDLE_PTR phVmInfo)
 	pthread_mutex_lock(&vm->mu);
 	uint32_t state = vm->cfg->has_state ? vm->cfg->state : VMS_UNKNOWN;
 	int invalid = vm->cfg->config_validity != 0;
+	char *owner = vm->cfg->owner && *vm->cfg->owner ? strdup(vm->cfg->owner) : NULL;
 	pthread_mutex_unlock(&vm->mu);
 	prl__obj *info = prl__vminfo_new(state, VMAS_NOSTATE, invalid, 0);
+	char *user = info ? prl__conn_session_user(vm->server) : NULL;
+	prl__vminfo_set_owner(info, owner, user);
+	free(owner);
+	free(user);
 	if (!info)
 		return PRL_ERR_OUT_OF_MEMORY;
 	*phVmInfo = prl__handle(info);

@@ -3,10 +3,13 @@
  *
  * The object is immutable once built — from a wire VmInfo (PrlVm_GetState's
  * result) or from a VM's cached state (PrlVmCfg_GetVmInfo) — so its getters
- * need no lock.  Access rights (PHT_ACCESS_RIGHTS) are not modelled yet;
- * PrlVmInfo_GetAccessRights is still served by its stub.
+ * need no lock.  It also carries what its access rights (acl.c) need: the
+ * VM owner's name and the session's user name.
  */
 #include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
 
 #include "vm.h"
 #include "PrlApi.h"
@@ -17,11 +20,15 @@ typedef struct vminfo {
 	uint32_t addition_state;         /* VMAS_* bits */
 	int invalid;
 	uint32_t access_rights;
+	char *owner, *session_user;      /* NULL when unknown */
 } vminfo;
 
 static void vminfo_destroy(prl__obj *o)
 {
-	free(o);
+	vminfo *i = (vminfo *)o;
+	free(i->owner);
+	free(i->session_user);
+	free(i);
 }
 
 static const prl__type vminfo_type = { PHT_VM_INFO, vminfo_destroy };
@@ -39,12 +46,37 @@ prl__obj *prl__vminfo_new(uint32_t state, uint32_t addition_state, int invalid,
 	return &i->base;
 }
 
-prl__obj *prl__vminfo_from_wire(const Prl__VmInfo *w)
+void prl__vminfo_set_owner(prl__obj *o, const char *owner, const char *session_user)
+{
+	if (!o || o->ops != &vminfo_type)
+		return;
+	vminfo *i = (vminfo *)o;
+	i->owner = owner ? strdup(owner) : NULL;
+	i->session_user = session_user ? strdup(session_user) : NULL;
+}
+
+prl__obj *prl__vminfo_from_wire(prl__server *s, const Prl__VmInfo *w)
 {
 	if (!w)
 		return NULL;
-	return prl__vminfo_new(w->state, w->has_addition_state ? w->addition_state : VMAS_NOSTATE,
-			       w->has_invalid && w->invalid, w->access_rights);
+	prl__obj *o = prl__vminfo_new(w->state, w->has_addition_state ? w->addition_state
+								   : VMAS_NOSTATE,
+				      w->has_invalid && w->invalid, w->access_rights);
+	char *user = o ? prl__conn_session_user(s) : NULL;
+	prl__vminfo_set_owner(o, w->owner, user);
+	free(user);
+	return o;
+}
+
+PRL_METHOD(PrlVmInfo_GetAccessRights)(PRL_HANDLE hVmInfo, PRL_HANDLE_PTR phAccessRights)
+{
+	PRL__OBJ(i, vminfo, hVmInfo, PHT_VM_INFO);
+	PRL__CHECK_ARG(phAccessRights);
+	prl__obj *acl = prl__acl_new(i->owner, i->session_user);
+	if (!acl)
+		return PRL_ERR_OUT_OF_MEMORY;
+	*phAccessRights = prl__handle(acl);
+	return PRL_ERR_SUCCESS;
 }
 
 uint32_t prl__vminfo_state(const prl__obj *o)

@@ -66,7 +66,7 @@ expect "T25 edit"              'saved'                      t25_edit_config web0
 expect "T16 edited"            'RAM size: 1024 MB'          t16_vm_info web01
 expect "T23 clone"             'clon'                       t23_clone web01 web02
 expect "T14 both"              'VM name: web02'             t14_list_vms
-expect "T26 access rights"     '.'                          t26_access_rights web01
+expect "T26 access rights"     'Access for others: not shared' t26_access_rights web01
 expect "T22 unregister"        'nregister'                  t22_register unregister web02
 refuse "T15 gone"              'not found'                  t15_find_vm web02
 expect "T21 search"            'Config path: .*/vms/web02\.pvm/config\.pvs' t21_search_vms "$state/vms"

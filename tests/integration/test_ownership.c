@@ -70,6 +70,50 @@ static int visible(PRL_HANDLE s, char *out, size_t len)
 	return (int)n;
 }
 
+/* The access rights of the VM named name, read two ways (the VM object's
+ * info and PrlVm_GetState's answer): 0 when both say owner and is_owner,
+ * nothing shared, every operation allowed, and PrlVm_UpdateSecurity takes
+ * "not shared" but refuses sharing; else the number of the failed check. */
+static int rights_are(PRL_HANDLE s, const char *name, const char *owner, PRL_BOOL is_owner)
+{
+	PRL_HANDLE res, vm, info[2] = { PRL_INVALID_HANDLE, PRL_INVALID_HANDLE };
+	if (test_job(PrlSrv_GetVmConfig(s, name, 0), &res) || PrlResult_GetParam(res, &vm))
+		return 1;
+	PrlHandle_Free(res);
+	int bad = PrlVmCfg_GetVmInfo(vm, &info[0]) ? 2 : 0;
+	if (!bad && (test_job(PrlVm_GetState(vm), &res) || PrlResult_GetParam(res, &info[1])))
+		bad = 3;
+	else if (!bad)
+		PrlHandle_Free(res);
+	for (int k = 0; !bad && k < 2; k++) {
+		PRL_HANDLE acl;
+		char got[64];
+		PRL_UINT32 len = sizeof(got);
+		PRL_BOOL own = 2, allowed = PRL_FALSE;
+		PRL_VM_ACCESS_FOR_OTHERS others = 99;
+		if (PrlVmInfo_GetAccessRights(info[k], &acl))
+			return 4;
+		if (PrlAcl_GetOwnerName(acl, got, &len) || strcmp(got, owner))
+			bad = 5;
+		else if (PrlAcl_IsCurrentSessionOwner(acl, &own) || own != is_owner)
+			bad = 6;
+		else if (PrlAcl_GetAccessForOthers(acl, &others) || others != PAO_VM_NOT_SHARED)
+			bad = 7;
+		else if (PrlAcl_IsAllowed(acl, PAR_VM_START_ACCESS, &allowed) || !allowed)
+			bad = 8;
+		else if (test_job(PrlVm_UpdateSecurity(vm, acl), NULL) != PRL_ERR_SUCCESS)
+			bad = 9;
+		else if (PrlAcl_SetAccessForOthers(acl, PAO_VM_SHARED_ON_VIEW) ||
+			 test_job(PrlVm_UpdateSecurity(vm, acl), NULL) != PRL_ERR_UNIMPLEMENTED)
+			bad = 10;
+		PrlHandle_Free(acl);
+	}
+	PrlHandle_Free(info[0]);
+	PrlHandle_Free(info[1]);
+	PrlHandle_Free(vm);
+	return bad;
+}
+
 /* Runs in a child as `nobody`: exit status 0 when every expectation held. */
 static int as_other_user(uid_t uid, gid_t gid, const char *root_vm_uuid)
 {
@@ -91,6 +135,8 @@ static int as_other_user(uid_t uid, gid_t gid, const char *root_vm_uuid)
 		return 14;
 	if (visible(s, names, sizeof(names)) != 1 || strcmp(names, "nobody-vm,"))
 		return 15;
+	if (rights_are(s, "nobody-vm", "nobody", PRL_TRUE))
+		return 17;
 	PRL_HANDLE j = PrlSrv_Logoff(s);
 	PrlJob_Wait(j, 10000);
 	PrlHandle_Free(j);
@@ -148,6 +194,9 @@ static void test_owners(void **state)
 	assert_int_equal(visible(s, names, sizeof(names)), 2);   /* root sees all */
 	assert_non_null(strstr(names, "root-vm,"));
 	assert_non_null(strstr(names, "nobody-vm,"));
+	/* The rights: root owns root-vm; it sees nobody's VM, not as owner. */
+	assert_int_equal(rights_are(s, "root-vm", "root", PRL_TRUE), 0);
+	assert_int_equal(rights_are(s, "nobody-vm", "nobody", PRL_FALSE), 0);
 	PRL_HANDLE j = PrlSrv_Logoff(s);
 	PrlJob_Wait(j, 10000);
 	PrlHandle_Free(j);

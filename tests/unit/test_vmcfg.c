@@ -276,7 +276,7 @@ static void test_vm_info(void **state)
 	Prl__VmInfo w = PRL__VM_INFO__INIT;
 	w.state = VMS_PAUSED;
 	w.has_invalid = w.invalid = 1;
-	prl__obj *o = prl__vminfo_from_wire(&w);
+	prl__obj *o = prl__vminfo_from_wire(NULL, &w);
 	assert_non_null(o);
 	info = prl__handle(o);
 	assert_int_equal(PrlVmInfo_GetState(info, &s), PRL_ERR_SUCCESS);
@@ -849,7 +849,7 @@ static void test_job_answers_fold_into_vm(void **state)
 	/* GetState's VM info updates the cached state. */
 	Prl__VmInfo w = PRL__VM_INFO__INIT;
 	w.state = VMS_RUNNING;
-	v = (prl__value){ .kind = PRL__V_OBJ, .v.o = prl__vminfo_from_wire(&w) };
+	v = (prl__value){ .kind = PRL__V_OBJ, .v.o = prl__vminfo_from_wire(NULL, &w) };
 	assert_int_equal(finish_job(PJOC_VM_GET_STATE, PRL_ERR_SUCCESS, &v), PRL_ERR_SUCCESS);
 	PRL_HANDLE info;
 	VIRTUAL_MACHINE_STATE s;
