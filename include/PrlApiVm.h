@@ -798,6 +798,18 @@ PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlFoundVmInfo_GetName,
 PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlFoundVmInfo_GetConfigPath,
 	(PRL_HANDLE handle, PRL_STR sPath, PRL_UINT32_PTR pnPathBufLength))
 
+/* The guest OS version (PVS_GUEST_VER_*) of the VM found. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlFoundVmInfo_GetOSVersion,
+	(PRL_HANDLE handle, PRL_UINT32_PTR pnOSVersion))
+
+/* Whether the VM found has a configuration of an older format. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlFoundVmInfo_IsOldConfig,
+	(PRL_HANDLE handle, PRL_BOOL_PTR pbOldVersion))
+
+/* Whether the VM found is a template. */
+PRL_METHOD_DECL(VIRTUOZZO_API_VER_1, PrlFoundVmInfo_IsTemplate,
+	(PRL_HANDLE handle, PRL_BOOL_PTR pbIsTemplate))
+
 #ifdef __cplusplus
 }
 #endif

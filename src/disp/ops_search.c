@@ -16,9 +16,9 @@
  * register it: root sees every bundle, anyone else only bundles whose
  * directory they own (what PJOC_SRV_REGISTER_VM allows, vmops.c).
  *
- * The answer is one Value per VM found, `strings` with four items:
+ * The answer is one Value per VM found, `strings` with five items:
  *   [0] name, [1] absolute path of its config.pvs, [2] os_version in
- *   decimal, [3] braced UUID.
+ *   decimal, [3] braced UUID, [4] "1" for a template, else "0".
  * A missing or unreadable directory is skipped; a relative path, or no
  * paths at all, is PRL_ERR_INVALID_ARG.  Roots are made canonical
  * (realpath) first, so reported paths compare equal to the registry's.
@@ -110,7 +110,7 @@ static Prl__Value *found_value(const Prl__VmConfig *c, const char *cfgpath)
 {
 	Prl__Value *v = calloc(1, sizeof *v);
 	Prl__StringList *l = calloc(1, sizeof *l);
-	char **item = calloc(4, sizeof *item);
+	char **item = calloc(5, sizeof *item);
 	char os[16];
 	if (!v || !l || !item) {
 		free(v);
@@ -123,13 +123,14 @@ static Prl__Value *found_value(const Prl__VmConfig *c, const char *cfgpath)
 	v->v_case = PRL__VALUE__V_STRINGS;
 	v->strings = l;
 	l->item = item;
-	l->n_item = 4;
+	l->n_item = 5;
 	snprintf(os, sizeof os, "%u", c->has_os_version ? c->os_version : 0);
 	item[0] = strdup(c->name);
 	item[1] = strdup(cfgpath);
 	item[2] = strdup(os);
 	item[3] = strdup(c->uuid);
-	if (!item[0] || !item[1] || !item[2] || !item[3]) {
+	item[4] = strdup(c->has_is_template && c->is_template ? "1" : "0");
+	if (!item[0] || !item[1] || !item[2] || !item[3] || !item[4]) {
 		prl__value__free_unpacked(v, NULL);
 		return NULL;
 	}

@@ -6,7 +6,8 @@
  * The request carries the directories to search as one argument "paths"
  * (Value.strings), read from the caller's strings list through the public
  * PrlStrList_* getters.  The dispatcher answers one Value.strings per VM
- * found, [name, config path, os_version, uuid] (docs/protocol.md); the
+ * found, [name, config path, os_version, uuid, template] (docs/protocol.md;
+ * a dispatcher that sends four items knows no templates); the
  * reader thread turns each into a PHT_FOUND_VM_INFO (prl__found_from_wire,
  * called from objects.c), so the job's result holds one such object per VM
  * in the order the dispatcher found them.  A found-VM object never changes
@@ -25,6 +26,7 @@ typedef struct prl__found {
 	char *config_path;
 	char *uuid;
 	uint32_t os_version;
+	int is_template;
 } prl__found;
 
 static void found_destroy(prl__obj *o)
@@ -49,6 +51,7 @@ prl__obj *prl__found_from_wire(const Prl__StringList *l)
 	f->config_path = strdup(l->item[1]);
 	f->os_version = l->n_item > 2 ? (uint32_t)strtoul(l->item[2], NULL, 10) : 0;
 	f->uuid = strdup(l->n_item > 3 ? l->item[3] : "");
+	f->is_template = l->n_item > 4 && !strcmp(l->item[4], "1");
 	if (!f->name || !f->config_path || !f->uuid) {
 		prl__put(&f->base);
 		return NULL;
@@ -99,4 +102,30 @@ PRL_ASYNC_METHOD(PrlSrv_StartSearchVms)(PRL_HANDLE hServer, PRL_HANDLE hStringsL
 	}
 	prl__wire_strings_clear(&paths);
 	return h;
+}
+
+PRL_METHOD(PrlFoundVmInfo_GetOSVersion)(PRL_HANDLE handle, PRL_UINT32_PTR pnOSVersion)
+{
+	PRL__OBJ(f, prl__found, handle, PHT_FOUND_VM_INFO);
+	PRL__CHECK_ARG(pnOSVersion);
+	*pnOSVersion = f->os_version;
+	return PRL_ERR_SUCCESS;
+}
+
+/* Every configuration the dispatcher reads is in its current format. */
+PRL_METHOD(PrlFoundVmInfo_IsOldConfig)(PRL_HANDLE handle, PRL_BOOL_PTR pbOldVersion)
+{
+	PRL__OBJ(f, prl__found, handle, PHT_FOUND_VM_INFO);
+	PRL__CHECK_ARG(pbOldVersion);
+	(void)f;
+	*pbOldVersion = PRL_FALSE;
+	return PRL_ERR_SUCCESS;
+}
+
+PRL_METHOD(PrlFoundVmInfo_IsTemplate)(PRL_HANDLE handle, PRL_BOOL_PTR pbIsTemplate)
+{
+	PRL__OBJ(f, prl__found, handle, PHT_FOUND_VM_INFO);
+	PRL__CHECK_ARG(pbIsTemplate);
+	*pbIsTemplate = f->is_template ? PRL_TRUE : PRL_FALSE;
+	return PRL_ERR_SUCCESS;
 }

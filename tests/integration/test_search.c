@@ -82,7 +82,8 @@ static int bundle(const char *dir, const char *rel, const char *uuid, const char
 		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vm_config format=\"1\">"
 		 "<uuid>%s</uuid><name>%s</name><os_type>9</os_type>"
 		 "<os_version>2317</os_version><ram_mb>256</ram_mb><cpu_count>1</cpu_count>"
-		 "<revision>1</revision></vm_config>\n", uuid, name);
+		 "%s<revision>1</revision></vm_config>\n", uuid, name,
+		 !strcmp(name, "beta") ? "<is_template>1</is_template>" : "");
 	return write_file(path, xml);
 }
 
@@ -151,6 +152,8 @@ static PRL_RESULT search(PRL_HANDLE s, const char *const *paths, PRL_HANDLE *res
 
 typedef struct found {
 	char name[128], path[PATH_MAX];
+	PRL_UINT32 os_version;
+	PRL_BOOL is_template, is_old;
 } found;
 
 /* Reads the result's found VMs into out (sorted by name); returns the count. */
@@ -171,6 +174,11 @@ static unsigned read_found(PRL_HANDLE res, found *out, unsigned max)
 		assert_int_equal(PrlFoundVmInfo_GetName(f, out[i].name, &len), PRL_ERR_SUCCESS);
 		assert_int_equal(PrlFoundVmInfo_GetConfigPath(f, out[i].path, &plen),
 				 PRL_ERR_SUCCESS);
+		assert_int_equal(PrlFoundVmInfo_GetOSVersion(f, &out[i].os_version),
+				 PRL_ERR_SUCCESS);
+		assert_int_equal(PrlFoundVmInfo_IsTemplate(f, &out[i].is_template),
+				 PRL_ERR_SUCCESS);
+		assert_int_equal(PrlFoundVmInfo_IsOldConfig(f, &out[i].is_old), PRL_ERR_SUCCESS);
 		PrlHandle_Free(f);
 	}
 	if (n == 2 && strcmp(out[0].name, out[1].name) > 0) {
@@ -219,6 +227,12 @@ static void test_finds_unregistered(void **state)
 	expect_path(f[0].path, "alpha.pvm");
 	assert_string_equal(f[1].name, "beta");
 	expect_path(f[1].path, "deeper/x/beta.pvm");
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(f[i].os_version, 2317);
+		assert_int_equal(f[i].is_old, PRL_FALSE);
+	}
+	assert_int_equal(f[0].is_template, PRL_FALSE);
+	assert_int_equal(f[1].is_template, PRL_TRUE);      /* beta's config says so */
 	logoff(s);
 }
 

@@ -49,7 +49,7 @@
 enum { N_DECLARED = __COUNTER__ };
 
 /* The number of PRL_EXPORT lines; change it together with exports.def. */
-#define EXPECTED_EXPORTS 359
+#define EXPECTED_EXPORTS 362
 
 /* ---- Compile-time facts about the umbrella headers --------------------- */
 
