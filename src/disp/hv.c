@@ -52,6 +52,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -163,6 +165,10 @@ static void background_thread(void)
 {
 	struct sched_param p = { .sched_priority = 0 };
 	pthread_setschedparam(pthread_self(), SCHED_BATCH, &p);
+	/* And the lowest weight: a thread woken together with the loop (a
+	 * worker's libvirt call wakes libvirt's loop as it posts our event)
+	 * should not be picked first when the worker blocks. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 }
 
 static void *loop_main(void *arg)
