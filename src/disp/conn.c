@@ -129,10 +129,10 @@ void disp_conn_unref(disp_conn *c)
 {
 	if (--c->refs > 0)
 		return;
-	if (!c->bev) {
+	if (c->in)
 		evbuffer_free(c->in);
+	if (c->out)
 		evbuffer_free(c->out);
-	}
 	disp_session_clear(&c->sess);
 	free(c);
 }
@@ -143,6 +143,7 @@ static disp_conn *conn_new(disp_server *srv, bool is_unix)
 	if (!c)
 		return NULL;
 	c->srv = srv;
+	c->fd = -1;
 	c->refs = 1;                    /* the server's list */
 	c->state = DISP_CONN_HELLO;
 	c->sess.is_unix = is_unix;
@@ -162,9 +163,15 @@ static void conn_finish(disp_conn *c)
 {
 	c->state = DISP_CONN_DEAD;
 	unlink_conn(c);
-	if (c->bev) {
-		bufferevent_free(c->bev);   /* closes the socket */
-		c->in = c->out = NULL;
+	if (c->fd >= 0) {
+		event_free(c->rev);
+		event_free(c->wev);
+		c->rev = c->wev = NULL;
+		close(c->fd);
+		c->fd = -1;
+		/* What the peer never read goes now, not with the last holder. */
+		evbuffer_drain(c->in, evbuffer_get_length(c->in));
+		evbuffer_drain(c->out, evbuffer_get_length(c->out));
 	}
 	PRLC_DEBUG("%s: connection closed", c->sess.peer);
 	if (c->srv->shutting_down && c->srv->n_conns == 0)
@@ -172,14 +179,7 @@ static void conn_finish(disp_conn *c)
 	disp_conn_unref(c);
 }
 
-static void on_event(struct bufferevent *bev, short what, void *arg);
-
-static void on_write_drained(struct bufferevent *bev, void *arg)
-{
-	disp_conn *c = arg;
-	if (c->state == DISP_CONN_CLOSING)
-		conn_finish(c);
-}
+static void schedule_flush(disp_conn *c);
 
 void disp_conn_close(disp_conn *c, bool flush)
 {
@@ -187,7 +187,7 @@ void disp_conn_close(disp_conn *c, bool flush)
 		return;
 	conn_quiesce(c);
 	bool pending = c->out && evbuffer_get_length(c->out) > 0;
-	if (!flush || !pending || (!c->bev && c->state == DISP_CONN_CLOSING)) {
+	if (!flush || !pending || (c->fd < 0 && c->state == DISP_CONN_CLOSING)) {
 		conn_finish(c);
 		return;
 	}
@@ -195,10 +195,9 @@ void disp_conn_close(disp_conn *c, bool flush)
 		return;
 	c->state = DISP_CONN_CLOSING;
 	c->closing_since_ms = disp_now_ms();
-	if (c->bev) {
-		bufferevent_disable(c->bev, EV_READ);
-		bufferevent_setcb(c->bev, NULL, on_write_drained, on_event,
-				  c);
+	if (c->fd >= 0) {
+		event_del(c->rev);
+		schedule_flush(c);
 	}
 }
 
@@ -221,6 +220,7 @@ static bool out_has_room(disp_conn *c)
 static void sent(disp_conn *c)
 {
 	c->last_tx_ms = disp_now_ms();
+	schedule_flush(c);
 }
 
 int disp_conn_send_bytes(disp_conn *c, uint8_t *buf, size_t len)
@@ -324,8 +324,8 @@ static void on_frame(disp_conn *c, Prl__Frame *f)
 		f = NULL;
 		if (c->pending.n >= DISP_PENDING_MAX && disp_conn_alive(c)) {
 			c->input_paused = true;
-			if (c->bev)
-				bufferevent_disable(c->bev, EV_READ);
+			if (c->fd >= 0)
+				event_del(c->rev);
 		}
 	} else if (f->body_case != PRL__FRAME__BODY_PING) {
 		protocol_error(c, "a client may send only Requests and Pings");
@@ -376,13 +376,12 @@ static void process_input(disp_conn *c)
 void disp_conn_resume_input(disp_conn *c)
 {
 	c->input_paused = false;
-	if (!c->bev || !disp_conn_alive(c))
+	if (c->fd < 0 || !disp_conn_alive(c))
 		return;
-	bufferevent_enable(c->bev, EV_READ);
+	event_add(c->rev, NULL);
 	/* Frames already buffered are handled from the loop, not from inside
 	 * the reply path that called us: replies keep their order. */
-	bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-					     BEV_TRIG_DEFER_CALLBACKS);
+	event_active(c->rev, EV_READ, 0);
 }
 
 void disp_conn_feed(disp_conn *c, const void *buf, size_t len)
@@ -400,19 +399,90 @@ struct evbuffer *disp_conn_output(disp_conn *c)
 
 /* ---- sockets ----------------------------------------------------------------------------- */
 
-static void on_read(struct bufferevent *bev, void *arg)
-{
-	process_input(arg);
-}
+#define READ_CHUNK (16u * 1024)  /* bytes asked of one read (a 64 KiB chunk made free() consolidate the heap every time) */
 
-static void on_event(struct bufferevent *bev, short what, void *arg)
+/* The socket is readable (or input was resumed): frames already buffered
+ * first, then one read — a second only when the first filled its chunk.
+ * No FIONREAD, no watermarks: a request costs the loop one read. */
+static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	disp_conn *c = arg;
-	if (what & BEV_EVENT_ERROR)
-		PRLC_DEBUG("%s: socket error: %s", c->sess.peer,
-			   strerror(EVUTIL_SOCKET_ERROR()));
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		disp_conn_close(c, false);
+	disp_conn_ref(c);
+	process_input(c);
+	while (disp_conn_alive(c) && !c->input_paused) {
+		struct evbuffer_iovec v;
+		if (evbuffer_reserve_space(c->in, READ_CHUNK, &v, 1) < 1) {
+			protocol_error(c, "out of memory for input");
+			break;
+		}
+		size_t want = v.iov_len < READ_CHUNK ? v.iov_len : READ_CHUNK;
+		ssize_t r = read(fd, v.iov_base, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r <= 0) {
+			if (r < 0)
+				PRLC_DEBUG("%s: socket error: %s", c->sess.peer,
+					   strerror(errno));
+			disp_conn_close(c, false);
+			break;
+		}
+		v.iov_len = (size_t)r;
+		evbuffer_commit_space(c->in, &v, 1);
+		process_input(c);
+		if ((size_t)r < want)
+			break;
+	}
+	disp_conn_unref(c);
+}
+
+/* Writes what `out` holds; waits for the socket when it is full.  A closing
+ * connection ends once everything is out. */
+static void flush_out(disp_conn *c)
+{
+	c->flush_due = false;
+	if (c->fd < 0 || c->state == DISP_CONN_DEAD)
+		return;
+	while (evbuffer_get_length(c->out) > 0) {
+		int r = evbuffer_write_atmost(c->out, c->fd, DISP_MAX_SINGLE_WRITE);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r <= 0) {
+			PRLC_DEBUG("%s: write failed: %s", c->sess.peer,
+				   r < 0 ? strerror(errno) : "nothing written");
+			disp_conn_close(c, false);
+			return;
+		}
+	}
+	if (evbuffer_get_length(c->out) > 0) {
+		event_add(c->wev, NULL);          /* wait until it is writable */
+		return;
+	}
+	event_del(c->wev);
+	if (c->state == DISP_CONN_CLOSING)
+		conn_finish(c);
+}
+
+static void on_writable(evutil_socket_t fd, short what, void *arg)
+{
+	disp_conn *c = arg;
+	disp_conn_ref(c);
+	flush_out(c);
+	disp_conn_unref(c);
+}
+
+/* Everything queued during this turn of the loop goes out in one write,
+ * right after the callback that queued it (an active event runs before
+ * the loop polls again). */
+static void schedule_flush(disp_conn *c)
+{
+	if (c->fd < 0 || c->flush_due)
+		return;
+	c->flush_due = true;
+	event_active(c->wev, EV_WRITE, 0);
 }
 
 static void read_peer_cred(disp_conn *c, int fd)
@@ -435,14 +505,25 @@ disp_conn *disp_conn_accept(disp_server *srv, int fd, bool is_unix,
 			    const char *peer)
 {
 	disp_conn *c = srv->shutting_down ? NULL : conn_new(srv, is_unix);
-	if (c)
-		c->bev = bufferevent_socket_new(srv->base, fd,
-						BEV_OPT_CLOSE_ON_FREE);
-	if (!c || !c->bev) {
-		free(c);
+	if (c) {
+		c->in = evbuffer_new();
+		c->out = evbuffer_new();
+		c->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_readable, c);
+		c->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, on_writable, c);
+	}
+	if (!c || !c->in || !c->out || !c->rev || !c->wev ||
+	    evutil_make_socket_nonblocking(fd) < 0) {
+		if (c) {
+			if (c->rev)
+				event_free(c->rev);
+			if (c->wev)
+				event_free(c->wev);
+			disp_conn_unref(c);
+		}
 		close(fd);
 		return NULL;
 	}
+	c->fd = fd;
 	if (is_unix) {
 		read_peer_cred(c, fd);
 	} else {
@@ -450,14 +531,13 @@ disp_conn *disp_conn_accept(disp_server *srv, int fd, bool is_unix,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		snprintf(c->sess.peer, sizeof c->sess.peer, "%s", peer);
 	}
-	c->in = bufferevent_get_input(c->bev);
-	c->out = bufferevent_get_output(c->bev);
-	/* libevent writes at most 16 KiB per turn of the loop by default: a
-	 * 250 KiB VM list went out in 16 writes, each waking the client for a
-	 * piece.  Let the socket take what it can in one writev. */
-	bufferevent_set_max_single_write(c->bev, DISP_MAX_SINGLE_WRITE);
-	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (event_add(c->rev, NULL) < 0) {
+		event_free(c->rev);
+		event_free(c->wev);
+		close(fd);
+		disp_conn_unref(c);
+		return NULL;
+	}
 	link_conn(c);
 	PRLC_DEBUG("%s: connected", c->sess.peer);
 	return c;

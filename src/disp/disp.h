@@ -9,16 +9,16 @@
  * stays until the last holder (a request on a worker, a callback on the
  * stack) lets go — Redis's deferred close.
  *
- * Connections read and write through two evbuffers.  A real one takes them
- * from its bufferevent; a "fake" one (disp_conn_new_fake, for the fuzz
- * targets and unit tests) owns plain evbuffers that the caller fills with
- * disp_conn_feed() and drains from disp_conn_output().
+ * Connections read and write through two evbuffers.  A real one fills `in`
+ * from its socket and writes `out` to it (conn.c: one read and one write
+ * per request, no more); a "fake" one (disp_conn_new_fake, for the fuzz
+ * targets and unit tests) has no socket: the caller fills `in` with
+ * disp_conn_feed() and drains disp_conn_output().
  */
 #ifndef OPENPRL_DISP_DISP_H
 #define OPENPRL_DISP_DISP_H
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -119,7 +119,9 @@ struct disp_conn {
 	disp_server *srv;
 	int refs;
 	disp_conn_state state;
-	struct bufferevent *bev;        /* NULL for a fake connection */
+	int fd;                         /* -1 for a fake connection */
+	struct event *rev, *wev;        /* readable; writable or flush due */
+	bool flush_due;                 /* wev made active to write `out` */
 	struct evbuffer *in, *out;
 	disp_session sess;
 	bool subscribed;                /* host statistics */

@@ -63,6 +63,19 @@ Prl__LoginInfo *prl__conn_login_info(prl__server *s);
  * when not logged in (or the dispatcher did not say). */
 char *prl__conn_session_user(prl__server *s);
 
+/* PrlJob_Wait of a job of a connected server: the waiting thread reads the
+ * socket itself instead of sleeping until the reader thread wakes it (one
+ * thread switch less per round trip).  Returns 1 when j finished, 0 when
+ * msecs (UINT_MAX: forever) ran out, -1 when the caller must wait the usual
+ * way (no connection, another thread already reads directly, the link
+ * ended while reading). */
+int prl__conn_wait_direct(prl__job *j, unsigned msecs);
+/* Wakes the thread waiting directly on c: j->direct's job finished on
+ * another thread.  Called with that job's mutex held. */
+void prl__conn_kick(prl__conn *c);
+/* The job this thread is waiting for directly (it needs no kick), or NULL. */
+extern _Thread_local const prl__job *prl__conn_direct_self;
+
 /* Called by the server's destructor: closes the link, never blocks on the
  * reader thread (which may be the caller). */
 void prl__conn_destroy(prl__server *s);

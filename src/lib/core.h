@@ -222,6 +222,9 @@ struct prl__job {
 	 * local objects from the result, e.g. a VM's cached configuration. */
 	void (*on_finish)(prl__job *j);
 	prl__obj *target;                /* reference: the object the job acts on */
+	/* The connection a PrlJob_Wait caller is reading itself while it waits
+	 * for this job (conn.c, "direct waiting"), or NULL; under mu. */
+	struct prl__conn *direct;
 };
 
 /* New running job; takes a reference on srv (may be NULL). */

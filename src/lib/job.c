@@ -114,6 +114,9 @@ int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char 
 	if (j->server)
 		prl__server_deliver(j->server, &j->base);
 	pthread_cond_broadcast(&j->cv);
+	/* A waiter reading the socket itself sleeps in epoll, not on cv. */
+	if (j->direct && prl__conn_direct_self != j)
+		prl__conn_kick(j->direct);
 	pthread_mutex_unlock(&j->mu);
 	return 1;
 }
@@ -137,7 +140,9 @@ PRL_HANDLE prl__job_handle(prl__job *j)
 
 /* ---- the public layer ---------------------------------------------------- */
 
-/* Before sleeping on the condition variable, a waiter yields the CPU a few
+/* When the waiter cannot read the reply itself (conn.c's direct waiting:
+ * another thread of this connection already does, or the job is not a
+ * request), before sleeping on the condition variable it yields the CPU a few
  * times while the job is still running: a reply that is already on its way
  * (the dispatcher and our reader thread need the CPU for a few microseconds)
  * then finds the waiter runnable instead of asleep, saving a futex wake-up
@@ -161,8 +166,13 @@ static int finished_soon(prl__job *j)
 PRL_METHOD(PrlJob_Wait)(PRL_HANDLE hJob, PRL_UINT32 msecs)
 {
 	PRL__OBJ(j, prl__job, hJob, PHT_JOB);
-	if (msecs && j->server)
-		finished_soon(j);
+	if (msecs && j->server && !__atomic_load_n(&j->finished, __ATOMIC_ACQUIRE)) {
+		int direct = prl__conn_wait_direct(j, msecs);
+		if (direct == 0)
+			return PRL_ERR_TIMEOUT;
+		if (direct < 0)
+			finished_soon(j);
+	}
 	struct timespec ts;
 	int forever = msecs == UINT_MAX;
 	if (!forever)
