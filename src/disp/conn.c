@@ -430,6 +430,8 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		}
 		v.iov_len = (size_t)r;
 		evbuffer_commit_space(c->in, &v, 1);
+		c->srv->input_seq++;
+		c->srv->peer_pid = c->sess.is_unix ? c->sess.pid : 0;
 		process_input(c);
 		if ((size_t)r < want)
 			break;

@@ -79,6 +79,8 @@ struct disp_server {
 	struct event *sweep;            /* heartbeats, once a second */
 	struct event *shutdown_timer;
 	bool shutting_down;
+	uint64_t input_seq;             /* bumped by every read of client bytes */
+	pid_t peer_pid;                 /* the process last read from (0: TCP) */
 };
 
 /* Sets up everything but the listeners: the loop, workers (nthreads; 0 =
@@ -86,6 +88,10 @@ struct disp_server {
  * -errno. */
 int disp_server_init(disp_server *srv, const disp_options *opt,
 		     unsigned nthreads);
+/* Runs the loop until it is told to exit.  Between bursts of work (client
+ * input, worker results) it polls for the next for up to --busy-poll-us
+ * before sleeping, the window adapting as spin.h says. */
+void disp_server_run(disp_server *srv);
 /* Closes every connection and frees what init made. */
 void disp_server_fini(disp_server *srv);
 /* Begins a clean stop: no new connections or requests, every session gets

@@ -266,7 +266,7 @@ static int serve(const disp_options *o)
 			  DISP_PRODUCT_VERSION, srv.uuid, o->hypervisor);
 		if (ready_fd >= 0)
 			daemon_ready(ready_fd, o);
-		event_base_dispatch(srv.base);
+		disp_server_run(&srv);
 		PRLC_INFO("stopped");
 	}
 	for (int i = 0; i < 3; i++)

@@ -167,6 +167,20 @@ static int apply_log_level(disp_options *o, const char *v)
 	return -1;
 }
 
+static int apply_busy_poll(disp_options *o, const char *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long us = strtoul(v, &end, 10);
+	if (*v && !*end && !errno && us <= 10000) {
+		o->busy_poll_us = (uint32_t)us;
+		return 0;
+	}
+	fprintf(stderr, "prl_disp_service: --busy-poll-us %s: expected microseconds "
+		"from 0 to 10000\n", v);
+	return -1;
+}
+
 static const opt_def opt_table[] = {
 	{ "state-dir", "DIR", apply_state_dir,
 	  "state directory (default " DISP_DEFAULT_STATE_DIR ")", false },
@@ -185,6 +199,10 @@ static const opt_def opt_table[] = {
 	  "lowest security level accepted on TCP (default low)", false },
 	{ "foreground", NULL, apply_foreground,
 	  "stay in the foreground, log to stderr", false },
+	{ "busy-poll-us", "N", apply_busy_poll,
+	  "after serving a request, poll up to N microseconds for the next "
+	  "one before sleeping, adapting to the traffic (default 200; 0: "
+	  "never)", false },
 	{ "log-level", "LEVEL", apply_log_level,
 	  "error, warn, info (default) or debug", false },
 	{ "log-file", "FILE", apply_log_file,
@@ -240,6 +258,7 @@ static void set_defaults(disp_options *o)
 	o->auth = DISP_AUTH_PAM;
 	o->min_security = PSL_LOW_SECURITY;
 	o->log_level = PRLC_LOG_INFO;
+	o->busy_poll_us = 200;
 }
 
 static char *trim(char *s)

@@ -39,6 +39,7 @@ typedef struct disp_options {
 	char *log_file;         /* NULL: stderr (foreground) */
 	char *pid_file;
 	char *set_password;     /* --set-password USER: then exit */
+	uint32_t busy_poll_us;  /* the loop's longest poll before sleeping */
 } disp_options;
 
 /* Fills o from defaults, the configuration file and argv.  Returns 0 to go

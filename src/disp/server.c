@@ -7,7 +7,11 @@
  * nothing for DISP_DEAD_AFTER_MS is dropped; a connection that has been
  * flushing its last bytes for longer than DISP_SHUTDOWN_GRACE_MS is cut.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* sched_getaffinity (spin.h) */
+#endif
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +19,7 @@
 #include "disp.h"
 #include "perfstats.h"
 #include "prlc_consts.h"
+#include "spin.h"
 
 static void send_ping(disp_conn *c, uint64_t now)
 {
@@ -134,6 +139,43 @@ static void on_grace_over(evutil_socket_t fd, short what, void *arg)
 		  srv->n_conns, DISP_SHUTDOWN_GRACE_MS);
 	close_all(srv, false);
 	event_base_loopexit(srv->base, NULL);
+}
+
+/* Client bytes read, worker results run: what the loop polls for. */
+static uint64_t activity(const disp_server *srv)
+{
+	return srv->input_seq + disp_workers_delivered(srv->workers);
+}
+
+static bool loop_over(disp_server *srv)
+{
+	return event_base_got_exit(srv->base) || event_base_got_break(srv->base);
+}
+
+void disp_server_run(disp_server *srv)
+{
+	prlc_spin spin;
+	prlc_spin_init(&spin, srv->opt ? srv->opt->busy_poll_us * 1000u : 0);
+	for (;;) {
+		uint64_t seq = activity(srv);
+		uint64_t t0 = prlc_spin_now_ns();
+		if (spin.ns && prlc_spin_worth(&spin, srv->peer_pid)) {
+			do {
+				if (event_base_loop(srv->base, EVLOOP_NONBLOCK) != 0 || loop_over(srv))
+					return;
+				if (activity(srv) != seq)
+					break;
+				sched_yield();    /* whoever else wants this CPU */
+			} while (prlc_spin_now_ns() - t0 < spin.ns);
+		}
+		if (activity(srv) == seq) {
+			if (event_base_loop(srv->base, EVLOOP_ONCE) != 0 || loop_over(srv))
+				return;
+		}
+		/* Only requests and their results teach the window, not timers. */
+		if (activity(srv) != seq)
+			prlc_spin_learn(&spin, prlc_spin_now_ns() - t0);
+	}
 }
 
 void disp_server_shutdown(disp_server *srv)

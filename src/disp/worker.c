@@ -32,6 +32,7 @@ struct disp_workers {
 	unsigned nthreads;
 	pthread_t *threads;
 	struct event *deliver;   /* active = something in `done` */
+	uint64_t delivered;      /* batches of results the loop has run */
 };
 
 static void q_push(queue *q, job *j)
@@ -118,6 +119,7 @@ static void on_deliver(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&w->lock);
 	job *list = q_take_all(&w->done);
 	pthread_mutex_unlock(&w->lock);
+	w->delivered++;
 	run_done_list(list);
 }
 
@@ -188,6 +190,11 @@ int disp_workers_submit(disp_workers *w, disp_work_fn work, disp_work_fn done,
 	if (stopping)
 		free(j);
 	return stopping ? -ESHUTDOWN : 0;
+}
+
+uint64_t disp_workers_delivered(const disp_workers *w)
+{
+	return w ? w->delivered : 0;
 }
 
 int disp_workers_post(disp_workers *w, disp_work_fn fn, void *arg)

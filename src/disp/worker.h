@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct disp_workers disp_workers;
 
@@ -29,6 +30,9 @@ disp_workers *disp_workers_new(struct event_base *base, unsigned nthreads);
  * NULL.  0, or -ENOMEM / -ESHUTDOWN (the pool is stopping; nothing ran). */
 int disp_workers_submit(disp_workers *w, disp_work_fn work, disp_work_fn done,
 			void *arg);
+/* How many times the loop has run finished jobs and posts (loop thread):
+ * the dispatcher's loop counts these as activity when it polls. */
+uint64_t disp_workers_delivered(const disp_workers *w);
 /* Runs fn(arg) on the loop thread, soon.  Any thread. */
 int disp_workers_post(disp_workers *w, disp_work_fn fn, void *arg);
 /* Stops the pool: running jobs finish, threads are joined, then every

@@ -24,6 +24,9 @@
  * reader then drains and frees.  The reader reaches the server through its
  * handle (prl__get), never a raw pointer that could be stale.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* sched_getaffinity (spin.h) */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +46,7 @@
 
 #include "conn.h"
 #include "frame.h"
+#include "spin.h"
 #include "PrlPorts.h"
 
 #define DEFAULT_SOCKET "/var/run/prl_disp_service.socket"
@@ -83,7 +87,49 @@ struct prl__conn {
 	int wep, wkick;                   /* the direct waiter's */
 	int direct;                       /* a waiter reads the socket (mu) */
 	int rd_over;                      /* a waiter saw the link end (mu) */
+	pid_t peer;                       /* the dispatcher (unix socket), or 0 */
+	prlc_spin rspin;                  /* the reader thread's polling window */
+	prlc_spin wspin;                  /* the direct waiter's (whoever is it) */
 };
+
+/* How long a reader may poll before sleeping, at most: PRL_SDK_BUSY_POLL_US
+ * (microseconds, 0 = never), 200 by default.  See spin.h. */
+static uint32_t busy_poll_max_ns(void)
+{
+	static int read;
+	static uint32_t ns = 200000;
+	if (!__atomic_load_n(&read, __ATOMIC_ACQUIRE)) {
+		const char *v = getenv("PRL_SDK_BUSY_POLL_US");
+		char *end;
+		unsigned long us = v && *v ? strtoul(v, &end, 10) : 200;
+		if (v && *v && (*end || us > 10000))
+			us = 200;
+		__atomic_store_n(&ns, (uint32_t)us * 1000, __ATOMIC_RELAXED);
+		__atomic_store_n(&read, 1, __ATOMIC_RELEASE);
+	}
+	return __atomic_load_n(&ns, __ATOMIC_RELAXED);
+}
+
+/* Polls ep for up to s's window (from t0) before the caller sleeps in it;
+ * the events found (0: none).  done(arg) ends the polling early. */
+static int poll_window(prlc_spin *s, int ep, struct epoll_event *ev, int max, uint64_t t0,
+		       int (*done)(const void *), const void *arg)
+{
+	do {
+		int n = epoll_wait(ep, ev, max, 0);
+		if (n > 0)
+			return n;
+		if (done && done(arg))
+			return 0;
+		sched_yield();                /* whoever else wants this CPU */
+	} while (prlc_spin_now_ns() - t0 < s->ns);
+	return 0;
+}
+
+static int polling(prl__conn *c, prlc_spin *s)
+{
+	return s->ns && prlc_spin_worth(s, c->peer);
+}
 
 _Thread_local const prl__job *prl__conn_direct_self;
 
@@ -610,6 +656,10 @@ static PRL_RESULT open_link(prl__conn *c, char *why, size_t wl)
 	pthread_mutex_unlock(&c->wmu);
 	struct timeval tv = { .tv_sec = DEAD_AFTER_MS / 1000 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	if (c->args.local && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0)
+		c->peer = cred.pid;           /* for prlc_spin_worth */
 	return handshake(c, deadline, why, wl);
 }
 
@@ -846,9 +896,13 @@ static void read_loop(prl__conn *c)
 		if (stop)
 			return;
 		struct epoll_event ev[2];
-		int n = epoll_wait(c->ep, ev, 2, PING_IDLE_MS);
+		uint64_t t0 = prlc_spin_now_ns();
+		int n = polling(c, &c->rspin) ? poll_window(&c->rspin, c->ep, ev, 2, t0, NULL, NULL) : 0;
+		if (n == 0)
+			n = epoll_wait(c->ep, ev, 2, PING_IDLE_MS);
 		if (n < 0 && errno != EINTR)
 			return;
+		prlc_spin_learn(&c->rspin, n > 0 ? prlc_spin_now_ns() - t0 : UINT64_MAX);
 		int64_t idle = now_ms() - __atomic_load_n(&c->last_rx_ms, __ATOMIC_RELAXED);
 		if (n == 0 && idle > DEAD_AFTER_MS)
 			return;
@@ -866,6 +920,11 @@ static void read_loop(prl__conn *c)
 				return;
 		}
 	}
+}
+
+static int job_done(const void *j)
+{
+	return __atomic_load_n(&((const prl__job *)j)->finished, __ATOMIC_ACQUIRE);
 }
 
 int prl__conn_wait_direct(prl__job *j, unsigned msecs)
@@ -887,6 +946,8 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	pthread_mutex_unlock(&j->mu);
 	prl__conn_direct_self = j;
 	int64_t deadline = msecs == UINT_MAX ? -1 : now_ms() + msecs;
+	uint64_t t0 = prlc_spin_now_ns();
+	int spun = 0, unhooked = 0;
 	int done = 0, over = 0;
 	/* What arrives while we sleep in wep wakes us, not the reader thread
 	 * (see make_epoll_sets); a job finished elsewhere kicks wkick. */
@@ -899,7 +960,17 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 			t = left > INT32_MAX ? INT32_MAX : (int)left;
 		}
 		struct epoll_event ev[2];
-		int n = epoll_wait(c->wep, ev, 2, t);
+		int n = 0;
+		if (!spun && polling(c, &c->wspin)) {
+			/* While we poll we are not asleep in wep, so the socket's
+			 * wake-up would go on to the reader thread's set: take the
+			 * socket out of that set meanwhile. */
+			unhooked = epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0;
+			n = poll_window(&c->wspin, c->wep, ev, 2, t0, job_done, j);
+			spun = 1;
+		}
+		if (n == 0 && !job_done(j))
+			n = epoll_wait(c->wep, ev, 2, t);
 		if (n < 0 && errno != EINTR) {
 			over = 1;
 			break;
@@ -921,6 +992,14 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	j->direct = NULL;
 	done = j->finished;
 	pthread_mutex_unlock(&j->mu);
+	prlc_spin_learn(&c->wspin, done ? prlc_spin_now_ns() - t0 : UINT64_MAX);
+	if (unhooked) {
+		/* Back in; epoll looks at the socket as it adds it, so what came
+		 * after our last read wakes the reader thread now. */
+		struct epoll_event se = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = c->fd };
+		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->fd, &se))
+			over = 1;
+	}
 	pthread_mutex_lock(&c->mu);
 	c->direct = 0;
 	if (over)
@@ -1027,6 +1106,8 @@ void prl__conn_login(prl__server *s, prl__job *j, const prl__login_args *a)
 	pthread_mutex_init(&c->wmu, NULL);
 	pthread_mutex_init(&c->rmu, NULL);
 	c->fd = c->ep = c->kick = c->wep = c->wkick = -1;
+	prlc_spin_init(&c->rspin, busy_poll_max_ns());
+	prlc_spin_init(&c->wspin, busy_poll_max_ns());
 	c->refs = 2;                              /* server + reader */
 	list_add(c);
 	c->args = *a;

@@ -191,3 +191,4 @@ void test_disp_cleanup(test_disp *d)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", d->state_dir);
 }
+

@@ -26,6 +26,7 @@
 
 #include "Parallels.h"
 #include "dispatcher.h"
+#include "jobs.h"
 
 static test_disp disp;
 
@@ -105,17 +106,13 @@ static int setup(void **state)
 		rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	return test_disp_start(&disp, NULL);
+	return test_env_up(&disp, NULL, NULL);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	test_disp_cleanup(&disp);
-	PrlApi_Deinit();
-	return 0;
+	return test_env_down(&disp, 0);
 }
 
 /* Reads every VM through a fresh session and checks it holds its client's

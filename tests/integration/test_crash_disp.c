@@ -230,17 +230,6 @@ static PRL_RESULT perform(PRL_HANDLE s, op_kind op, const char *name, const char
 	}
 }
 
-static PRL_HANDLE login(void)
-{
-	PRL_HANDLE s;
-	PrlSrv_Create(&s);
-	if (test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY), NULL)) {
-		PrlHandle_Free(s);
-		return PRL_INVALID_HANDLE;
-	}
-	return s;
-}
-
 /* Runs operations until the connection breaks. */
 static void *client_main(void *arg)
 {
@@ -364,21 +353,7 @@ static void resync(const listed *l, int n)
 	w.op = OP_NONE;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	return test_disp_start(&disp, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_disp_cleanup(&disp);
-	PrlApi_Deinit();
-	return 0;
-}
+IT_DISPATCHER_FIXTURES(disp, 0)
 
 static void test_kill9_rounds(void **state)
 {
@@ -389,7 +364,7 @@ static void test_kill9_rounds(void **state)
 	fprintf(stderr, "seed %u, %d rounds\n", w.seed, rounds);
 	listed l[MAX_VMS];
 	for (int round = 0; round < rounds && !bad; round++) {
-		PRL_HANDLE s = login();
+		PRL_HANDLE s = it_login_local();
 		assert_ptr_not_equal(s, PRL_INVALID_HANDLE);
 		pthread_t t;
 		pthread_create(&t, NULL, client_main, &s);
@@ -400,7 +375,7 @@ static void test_kill9_rounds(void **state)
 		pthread_join(t, NULL);
 		PrlHandle_Free(s);
 		assert_int_equal(test_disp_restart(&disp), 0);
-		s = login();
+		s = it_login_local();
 		assert_ptr_not_equal(s, PRL_INVALID_HANDLE);
 		int n = list_vms(s, l, MAX_VMS);
 		assert_true(n >= 0);

@@ -25,17 +25,6 @@
 
 static test_disp disp;
 
-static PRL_HANDLE login(void)
-{
-	PRL_HANDLE s;
-	PrlSrv_Create(&s);
-	if (test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL)) {
-		PrlHandle_Free(s);
-		return PRL_INVALID_HANDLE;
-	}
-	return s;
-}
-
 static PRL_RESULT create(PRL_HANDLE s, const char *name)
 {
 	PRL_HANDLE vm;
@@ -119,7 +108,7 @@ static int as_other_user(uid_t uid, gid_t gid, const char *root_vm_uuid)
 {
 	if (setgid(gid) || setuid(uid))
 		return 10;
-	PRL_HANDLE s = login();
+	PRL_HANDLE s = it_login_local();
 	if (!s)
 		return 11;
 	char names[512];
@@ -147,9 +136,7 @@ static int as_other_user(uid_t uid, gid_t gid, const char *root_vm_uuid)
 static int setup(void **state)
 {
 	(void)state;
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	if (test_disp_start(&disp, NULL))
+	if (test_env_up(&disp, NULL, NULL))
 		return -1;
 	return chmod(disp.state_dir, 0755);      /* let nobody reach the socket */
 }
@@ -157,9 +144,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	test_disp_cleanup(&disp);
-	PrlApi_Deinit();
-	return 0;
+	return test_env_down(&disp, 0);
 }
 
 static void test_owners(void **state)
@@ -167,7 +152,7 @@ static void test_owners(void **state)
 	(void)state;
 	struct passwd *pw = getpwnam("nobody");
 	assert_non_null(pw);
-	PRL_HANDLE s = login();
+	PRL_HANDLE s = it_login_local();
 	assert_ptr_not_equal(s, PRL_INVALID_HANDLE);
 	assert_int_equal(create(s, "root-vm"), PRL_ERR_SUCCESS);
 	PRL_HANDLE res, vm;

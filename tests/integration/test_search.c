@@ -121,9 +121,7 @@ static int prepare(test_disp *d)
 static int setup(void **state)
 {
 	(void)state;
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	if (test_disp_start_with(&disp, NULL, prepare))
+	if (test_env_up(&disp, NULL, prepare))
 		return -1;
 	return chmod(disp.state_dir, 0755);      /* let nobody reach the socket */
 }
@@ -131,11 +129,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	test_disp_cleanup(&disp);
-	PRL_UINT32 n = 99;
-	PrlDbg_GetHandlesNum(&n, PHT_ERROR);
-	PrlApi_Deinit();
-	return n ? -1 : 0;
+	return test_env_down(&disp, 1);
 }
 
 /* Searches the given paths; *res gets the result on success. */

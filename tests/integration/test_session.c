@@ -29,21 +29,6 @@ static test_disp disp;
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static PRL_HANDLE login_local(void)
-{
-	PRL_HANDLE s;
-	assert_int_equal(PrlSrv_Create(&s), PRL_ERR_SUCCESS);
-	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL),
-			 PRL_ERR_SUCCESS);
-	return s;
-}
-
-static void logoff(PRL_HANDLE s)
-{
-	assert_int_equal(test_job(PrlSrv_Logoff(s), NULL), PRL_ERR_SUCCESS);
-	PrlHandle_Free(s);
-}
-
 static PRL_RESULT login_tcp(PRL_HANDLE s, const char *pw, PRL_SECURITY_LEVEL lvl, int port)
 {
 	char host[64];
@@ -131,25 +116,7 @@ static int rec_wait(recorder *r, int *field, int want, int ms)
 	return got;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	return test_disp_start(&disp, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_disp_cleanup(&disp);
-	PRL_UINT32 n = 99;
-	PrlDbg_GetHandlesNum(&n, PHT_ERROR);
-	PrlApi_Deinit();
-	if (n)
-		fprintf(stderr, "%u handle(s) still alive\n", n);
-	return n ? -1 : 0;
-}
+IT_DISPATCHER_FIXTURES(disp, 1)
 
 /* ---- tests -------------------------------------------------------------------- */
 
@@ -189,7 +156,7 @@ static void test_login_local(void **state)
 	PrlHandle_Free(info);
 	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_LOW_SECURITY), NULL),
 			 PRL_ERR_ALREADY_CONNECTED_TO_DISPATCHER);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 static void test_login_tcp(void **state)
@@ -208,7 +175,7 @@ static void test_login_tcp(void **state)
 	PrlSrv_IsConnected(s, &up, &local);
 	assert_true(up);
 	assert_false(local);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 static void test_nobody_listening(void **state)
@@ -226,7 +193,7 @@ static void test_nobody_listening(void **state)
 static void test_host_config(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local(), res, cfg;
+	PRL_HANDLE s = it_login_local(), res, cfg;
 	assert_int_equal(test_job(PrlSrv_GetSrvConfig(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &cfg), PRL_ERR_SUCCESS);
 	PRL_UINT32 ram = 0, cpus = 0;
@@ -246,13 +213,13 @@ static void test_host_config(void **state)
 	assert_int_equal(ost, PHO_LIN);
 	PrlHandle_Free(cfg);
 	PrlHandle_Free(res);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 static void test_statistics(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local(), res, st;
+	PRL_HANDLE s = it_login_local(), res, st;
 	assert_int_equal(test_job(PrlSrv_GetStatistics(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &st), PRL_ERR_SUCCESS);
 	PRL_UINT32 cpus = 0, procs = 0;
@@ -280,25 +247,25 @@ static void test_statistics(void **state)
 	/* No more updates: wait for something that must not come. */
 	assert_true(rec_wait(&r, &r.stats, before + 2, 2500) < before + 2);
 	PrlSrv_UnregEventHandler(s, recorder_cb, &r);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 static void test_vm_list_empty(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local(), res;
+	PRL_HANDLE s = it_login_local(), res;
 	assert_int_equal(test_job(PrlSrv_GetVmListEx(s, 0), &res), PRL_ERR_SUCCESS);
 	PRL_UINT32 n = 99;
 	assert_int_equal(PrlResult_GetParamsCount(res, &n), PRL_ERR_SUCCESS);
 	assert_int_equal(n, 0);
 	PrlHandle_Free(res);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 static void test_common_prefs(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local(), res, cfg;
+	PRL_HANDLE s = it_login_local(), res, cfg;
 	assert_int_equal(test_job(PrlSrv_GetCommonPrefs(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParam(res, &cfg), PRL_ERR_SUCCESS);
 	PRL_HANDLE_TYPE t;
@@ -317,13 +284,13 @@ static void test_common_prefs(void **state)
 	assert_int_equal(PrlDispCfg_GetMinSecurityLevel(cfg, NULL), PRL_ERR_INVALID_ARG);
 	PrlHandle_Free(cfg);
 	PrlHandle_Free(res);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 static void test_questions_and_remote_shutdown(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local(), q;
+	PRL_HANDLE s = it_login_local(), q;
 	PRL_UINT32 n = 99;
 	assert_int_equal(PrlSrv_GetQuestions(s, &q), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlHndlList_GetItemsCount(q, &n), PRL_ERR_SUCCESS);
@@ -345,7 +312,7 @@ static void test_questions_and_remote_shutdown(void **state)
 static void test_cancel_finished(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local();
+	PRL_HANDLE s = it_login_local();
 	PRL_HANDLE j = PrlSrv_GetStatistics(s);
 	PrlJob_Wait(j, 10000);
 	PRL_HANDLE c = PrlJob_Cancel(j);
@@ -358,7 +325,7 @@ static void test_cancel_finished(void **state)
 	assert_int_equal(op, PJOC_JOB_CANCEL);
 	PrlHandle_Free(c);
 	PrlHandle_Free(j);
-	logoff(s);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
 /* The dispatcher dies with requests in flight: first the CLOSED event, then
@@ -366,7 +333,7 @@ static void test_cancel_finished(void **state)
 static void test_connection_drop(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local();
+	PRL_HANDLE s = it_login_local();
 	recorder r;
 	rec_init(&r);
 	PrlSrv_RegEventHandler(s, recorder_cb, &r);
@@ -399,7 +366,7 @@ static void test_connection_drop(void **state)
 static void test_shutdown_event(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login_local();
+	PRL_HANDLE s = it_login_local();
 	recorder r;
 	rec_init(&r);
 	PrlSrv_RegEventHandler(s, recorder_cb, &r);

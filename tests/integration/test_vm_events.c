@@ -108,14 +108,6 @@ static int libvirt_mapped(pid_t pid)
 	return found;
 }
 
-static PRL_HANDLE login(void)
-{
-	PRL_HANDLE s;
-	PrlSrv_Create(&s);
-	assert_int_equal(test_job(PrlSrv_LoginLocal(s, NULL, 0, PSL_HIGH_SECURITY), NULL), 0);
-	return s;
-}
-
 static PRL_HANDLE vm_by_name(PRL_HANDLE s, const char *name)
 {
 	PRL_HANDLE res, vm = PRL_INVALID_HANDLE;
@@ -125,28 +117,12 @@ static PRL_HANDLE vm_by_name(PRL_HANDLE s, const char *name)
 	return vm;
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	return test_disp_start(&disp, NULL);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_disp_cleanup(&disp);
-	PRL_UINT32 n = 99;
-	PrlDbg_GetHandlesNum(&n, PHT_ERROR);
-	PrlApi_Deinit();
-	return n ? -1 : 0;
-}
+IT_DISPATCHER_FIXTURES(disp, 1)
 
 static void test_state_from_another_session(void **state)
 {
 	(void)state;
-	PRL_HANDLE a = login(), b = login(), vm;
+	PRL_HANDLE a = it_login_local(), b = it_login_local(), vm;
 	assert_int_equal(PrlSrv_CreateVm(a, &vm), PRL_ERR_SUCCESS);
 	PrlVmCfg_SetName(vm, "ev-vm");
 	PrlVmCfg_SetRamSize(vm, 128);
@@ -203,14 +179,6 @@ static PRL_HANDLE registered_vm(PRL_HANDLE s, const char *name, PRL_VM_AUTOSTART
 	return vm;
 }
 
-static void logoff(PRL_HANDLE s)
-{
-	PRL_HANDLE j = PrlSrv_Logoff(s);
-	PrlJob_Wait(j, 10000);
-	PrlHandle_Free(j);
-	PrlHandle_Free(s);
-}
-
 /* Waits (bounded) until the VM named name shows state want in a fresh
  * lookup; returns the last state seen. */
 static VIRTUAL_MACHINE_STATE await_state(PRL_HANDLE s, const char *name,
@@ -233,7 +201,7 @@ static VIRTUAL_MACHINE_STATE await_state(PRL_HANDLE s, const char *name,
 static void test_autostart(void **state)
 {
 	(void)state;
-	PRL_HANDLE s = login();
+	PRL_HANDLE s = it_login_local();
 	PRL_HANDLE on = registered_vm(s, "auto-on", PAO_VM_START_ON_LOAD);
 	PRL_HANDLE off = registered_vm(s, "auto-off", PAO_VM_START_MANUAL);
 	PRL_HANDLE ran = registered_vm(s, "auto-ran", PAO_VM_START_ON_RELOAD);
@@ -244,11 +212,11 @@ static void test_autostart(void **state)
 	PrlHandle_Free(off);
 	PrlHandle_Free(ran);
 	PrlHandle_Free(idle);
-	logoff(s);
+	it_logoff(s);
 	/* A clean stop; the embedded test driver's domains end with it. */
 	test_disp_stop(&disp, SIGTERM);
 	assert_int_equal(test_disp_restart(&disp), 0);
-	s = login();
+	s = it_login_local();
 	assert_int_equal(await_state(s, "auto-on", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "auto-ran", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "auto-off", VMS_STOPPED), VMS_STOPPED);
@@ -259,7 +227,7 @@ static void test_autostart(void **state)
 		assert_int_equal(test_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
 		PrlHandle_Free(vm);
 	}
-	logoff(s);
+	it_logoff(s);
 }
 
 int main(void)

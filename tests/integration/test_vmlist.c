@@ -118,19 +118,13 @@ static int prepare(test_disp *d)
 static int setup(void **state)
 {
 	(void)state;
-	if (PrlApi_InitEx(VIRTUOZZO_API_VER, PAM_SERVER, 0, 0))
-		return -1;
-	return test_disp_start_with(&disp, NULL, prepare);
+	return test_env_up(&disp, NULL, prepare);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	test_disp_cleanup(&disp);
-	PRL_UINT32 n = 99;
-	PrlDbg_GetHandlesNum(&n, PHT_ERROR);
-	PrlApi_Deinit();
-	return n ? -1 : 0;
+	return test_env_down(&disp, 1);
 }
 
 static void test_list_fixtures(void **state)

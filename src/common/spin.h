@@ -1,0 +1,88 @@
+/*
+ * spin.h — adaptive polling before sleeping, shared by the dispatcher's loop
+ * and the library's readers.
+ *
+ * A thread that sleeps in epoll and is woken from another CPU pays for that
+ * CPU's way out of idle; in a virtual machine whose idle vCPUs halt, that is
+ * a trip through the hypervisor — tens of microseconds, far more than the
+ * work a request needs.  So a thread that expects something soon checks for
+ * it without sleeping for a short window first.  The window adapts the way
+ * the kernel's cpuidle-haltpoll governor adapts its poll time: a wait that
+ * ended inside the largest window (so polling longer would have caught it)
+ * grows the window; a longer one shrinks it, down to zero.  Idle programs
+ * and slow request patterns therefore never spin; only back-to-back traffic
+ * does, and only for as long as its gaps last.  Threads that may run on one
+ * CPU only never spin (the peer they wait for needs that CPU).
+ */
+#ifndef OPENPRL_COMMON_SPIN_H
+#define OPENPRL_COMMON_SPIN_H
+
+#include <sched.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PRLC_SPIN_GROW_START_NS 10000u   /* first window after a short wait */
+
+
+typedef struct prlc_spin {
+	uint32_t ns;          /* the window now: poll this long, then sleep */
+	uint32_t max_ns;      /* 0: never poll */
+	uint64_t checked_ns;  /* prlc_spin_worth's cache */
+	int worth;
+} prlc_spin;
+
+static inline uint64_t prlc_spin_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void prlc_spin_init(prlc_spin *s, uint32_t max_ns)
+{
+	s->ns = 0;
+	s->max_ns = max_ns;
+	s->checked_ns = 0;
+	s->worth = 0;
+}
+
+/* A wait ended waited_ns after it began (polling included). */
+static inline void prlc_spin_learn(prlc_spin *s, uint64_t waited_ns)
+{
+	if (waited_ns <= s->ns)
+		return;                           /* caught while polling */
+	if (waited_ns <= s->max_ns) {
+		uint32_t grown = s->ns ? s->ns * 2 : PRLC_SPIN_GROW_START_NS;
+		s->ns = grown < s->max_ns ? grown : s->max_ns;
+	} else {
+		s->ns /= 2;
+		if (s->ns < PRLC_SPIN_GROW_START_NS)
+			s->ns = 0;
+	}
+}
+
+/* Whether polling can pay: not on a machine with one CPU online, nor when
+ * this thread and its peer (pid, 0 when unknown: a TCP client) are both
+ * pinned to the same single CPU — the peer we would wait for needs the very
+ * CPU we would poll on.  Asked of the kernel at most every 100 ms. */
+static inline int prlc_spin_worth(prlc_spin *s, pid_t peer)
+{
+	uint64_t now = prlc_spin_now_ns();
+	if (s->checked_ns && now - s->checked_ns < 100000000u)
+		return s->worth;
+	s->checked_ns = now;
+	s->worth = 0;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return 0;
+	cpu_set_t mine, theirs;
+	if (sched_getaffinity(0, sizeof(mine), &mine) != 0)
+		return 0;
+	s->worth = CPU_COUNT(&mine) > 1 || peer <= 0 ||
+		   sched_getaffinity(peer, sizeof(theirs), &theirs) != 0 ||
+		   !CPU_EQUAL(&mine, &theirs);
+	return s->worth;
+}
+
+#endif
