@@ -96,9 +96,19 @@ typedef struct item {
 
 /* A probe waits this long after the last request for it (see enqueue). */
 #define PROBE_DELAY_NS 2000000
+/* Between two attempts to connect again to a hypervisor that went away. */
+#define RETRY_NS 1000000000
 
 struct disp_hv {
-	virConnectPtr conn;
+	/* Replaced when a lost connection is made again (reconnect): read
+	 * atomically; a replaced one stays open in `retired` until close, so
+	 * an operation still holding it fails cleanly instead of using freed
+	 * memory. */
+	_Atomic(virConnectPtr) conn;
+	virConnectPtr *retired;
+	size_t n_retired;
+	atomic_bool lost;              /* libvirt closed conn: reconnect */
+	int64_t retry_ns;              /* the next reconnection attempt (lock) */
 	char *uri;
 	bool test;
 	const char *dom_type;
@@ -559,6 +569,17 @@ static void arm_probe(disp_hv *hv, item *it, int64_t delay_ns)
 		pthread_cond_broadcast(&hv->cond);
 }
 
+/* Under hv->lock: a probe of r, due at once. */
+static void probe_soon(disp_hv *hv, vmrec *r)
+{
+	item *it = calloc(1, sizeof *it);
+	if (!it)
+		return;
+	memcpy(it->uuid, r->uuid, sizeof it->uuid);
+	it->state = VMS_UNKNOWN;
+	arm_probe(hv, it, 0);
+}
+
 /* state VMS_UNKNOWN: a probe, due in probe_delay_ns. */
 static void enqueue_in(disp_hv *hv, const char *uuid, uint32_t state,
 		       int64_t probe_delay_ns)
@@ -700,6 +721,8 @@ static void idle_wait(disp_hv *hv)
 	wait_at_most(hv, wait > 1000000 ? wait : 1000000);
 }
 
+static bool reconnect(disp_hv *hv);
+
 static void *deliver_main(void *arg)
 {
 	disp_hv *hv = arg;
@@ -708,15 +731,30 @@ static void *deliver_main(void *arg)
 	for (;;) {
 		if (hv->quit)
 			break;
+		/* The connection lost: made again here, or retried later; probes
+		 * wait for it (reports need no hypervisor). */
+		bool lost = atomic_load(&hv->lost);
+		if (lost && !hv->delivering && mono_ns() >= hv->retry_ns) {
+			pthread_mutex_unlock(&hv->lock);
+			bool ok = reconnect(hv);
+			pthread_mutex_lock(&hv->lock);
+			if (!ok)
+				hv->retry_ns = mono_ns() + RETRY_NS;
+			continue;
+		}
 		item *it = hv->delivering ? NULL : hv->qhead;
 		if (it) {
 			hv->qhead = it->next;
 			if (!hv->qhead)
 				hv->qtail = NULL;
-		} else if (!hv->delivering && hv->probes) {
+		} else if (!hv->delivering && hv->probes && !lost) {
 			it = take_due_probe(hv);
 			if (!it)
 				continue;         /* waited for the earliest */
+		} else if (lost) {
+			int64_t wait = hv->retry_ns - mono_ns();
+			wait_at_most(hv, wait > 1000000 ? wait : 1000000);
+			continue;
 		} else {
 			idle_wait(hv);
 			continue;
@@ -766,12 +804,23 @@ static void on_released(void *opaque)
 	pthread_mutex_unlock(&hv->lock);
 }
 
+/* libvirtd went away (restarted, upgraded, killed).  The delivery thread
+ * connects again (reconnect), at once and then every RETRY_NS, and every
+ * VM's state is read afresh: what changed meanwhile becomes state events.
+ * Operations meanwhile try to connect themselves (hv_ready). */
 static void on_conn_closed(virConnectPtr c, int reason, void *opaque)
 {
-	(void)c;
 	disp_hv *hv = opaque;
-	PRLC_ERROR("hv: the connection to %s closed (reason %d); VM states "
-		   "are no longer followed", hv->uri, reason);
+	if (c != hv->conn)
+		return;                       /* a retired connection */
+	PRLC_WARN("hv: the connection to %s closed (reason %d); connecting again",
+		  hv->uri, reason);
+	atomic_store(&hv->connected, false);
+	atomic_store(&hv->lost, true);
+	pthread_mutex_lock(&hv->lock);
+	hv->retry_ns = 0;
+	pthread_cond_broadcast(&hv->cond);
+	pthread_mutex_unlock(&hv->lock);
 }
 
 /* ---- opening -------------------------------------------------------------- */
@@ -812,6 +861,7 @@ static disp_hv *hv_new(const char *uri, disp_hv_state_fn on_state, void *ctx)
 	pthread_mutex_init(&hv->lock, NULL);
 	pthread_mutex_init(&hv->conn_lock, NULL);
 	atomic_init(&hv->connected, false);
+	atomic_init(&hv->lost, false);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -850,7 +900,7 @@ static int hv_connect(disp_hv *hv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot use libvirt for %s: %s", hv->uri, why);
 		return -1;
 	}
-	if (loop_acquire() < 0) {
+	if (!hv->loop_held && loop_acquire() < 0) {
 		snprintf(err, errlen, "cannot start libvirt's event loop for %s",
 			 hv->uri);
 		return -1;
@@ -879,12 +929,63 @@ static int hv_connect(disp_hv *hv, char *err, size_t errlen)
 	return 0;
 }
 
+static void forget_domain(vmrec *r)
+{
+	if (r->dom)
+		virDomainFree(r->dom);
+	r->dom = NULL;
+}
+
+/* A lost connection made again (see on_conn_closed): the dead one retired,
+ * a new one opened with its event callbacks, the domain handles of the old
+ * one dropped, and a probe queued for every VM.  Whoever calls first does
+ * it (conn_lock); true when connected afterwards. */
+static bool reconnect(disp_hv *hv)
+{
+	pthread_mutex_lock(&hv->conn_lock);
+	if (atomic_load(&hv->lost)) {
+		virConnectPtr old = hv->conn;
+		if (old) {
+			virConnectUnregisterCloseCallback(old, on_conn_closed);
+			release_events(hv);
+			virConnectPtr *v = realloc(hv->retired, (hv->n_retired + 1) * sizeof *v);
+			if (v) {
+				hv->retired = v;
+				v[hv->n_retired++] = old;
+			}                     /* else: leaked, never freed under a user */
+			hv->conn = NULL;
+		}
+		hv->cb_life = hv->cb_reboot = -1;
+		hv->cb_released = 0;
+		char err[512];
+		if (hv_connect(hv, err, sizeof err) == 0) {
+			atomic_store(&hv->lost, false);
+			PRLC_INFO("hv: connected to %s again", hv->uri);
+			pthread_mutex_lock(&hv->lock);
+			idx_each(hv, forget_domain);
+			for (unsigned i = 0; hv->slots && i < (1u << hv->bits); i++)
+				for (vmrec *r = hv->slots[i]; r; r = r->hnext)
+					probe_soon(hv, r);
+			pthread_mutex_unlock(&hv->lock);
+		} else {
+			PRLC_DEBUG("hv: %s", err);
+		}
+	}
+	bool ok = atomic_load(&hv->connected);
+	pthread_mutex_unlock(&hv->conn_lock);
+	return ok;
+}
+
 /* Connected, connecting now if need be: PRL_ERR_SUCCESS or a failure with
  * its message (disp_hv_errmsg). */
 static int hv_ready(disp_hv *hv)
 {
 	if (atomic_load_explicit(&hv->connected, memory_order_acquire))
 		return PRL_ERR_SUCCESS;
+	if (atomic_load(&hv->lost))
+		return reconnect(hv) ? PRL_ERR_SUCCESS :
+			fail(PRL_ERR_VM_OPERATION_FAILED, "the connection to %s is lost "
+			     "and cannot be made again: %s", hv->uri, virGetLastErrorMessage());
 	char err[512];
 	pthread_mutex_lock(&hv->conn_lock);
 	int rc = atomic_load_explicit(&hv->connected, memory_order_relaxed) ||
@@ -970,6 +1071,9 @@ void disp_hv_close(disp_hv *hv)
 	stop_delivery(hv);
 	if (hv->conn)
 		virConnectClose(hv->conn);
+	for (size_t i = 0; i < hv->n_retired; i++)
+		virConnectClose(hv->retired[i]);
+	free(hv->retired);
 	if (hv->loop_held)
 		loop_release();
 	idx_each(hv, free_rec);

@@ -534,6 +534,7 @@ static void session_env(void)
 	sub(p, "xdg/runtime"); setenv("XDG_RUNTIME_DIR", p, 1);
 	sub(p, "xdg/data"); setenv("XDG_DATA_HOME", p, 1);
 	setenv("LIBVIRT_DEFAULT_URI", URI, 1);
+	setenv("LIBVIRT_AUTOSTART", "0", 1);    /* only the daemon we start */
 }
 
 /* Root runs this test as "nobody": chown the tree, then drop for good. */
@@ -719,9 +720,64 @@ static void test_qemu_disk_and_nic(void **state)
 	disp_vmconf_free(c);
 }
 
+/* libvirtd restarted (an upgrade, a crash) while a VM runs: the guest
+ * lives on; the dispatcher connects again by itself (no operation needed),
+ * still follows the VM's state, and operates on it as before.  A VM that
+ * stopped while libvirtd was away shows up as a state event. */
+static void test_qemu_libvirtd_restart(void **state)
+{
+	char b[PATH_MAX];
+	sub(b, "bundle/survivor.pvm");
+	Prl__VmConfig *c = tiny_vm(b);
+	const char *u = c->uuid;
+	assert_int_equal(disp_hv_attach(hv, u, c->home_path), 0);
+	OK(disp_hv_start(hv, c));
+	EXPECT(u, VMS_RUNNING);
+
+	stop_libvirtd();
+	uint32_t st = 0;
+	/* Away: an operation fails with a message, nothing crashes. */
+	int rc = disp_hv_pause(hv, u);
+	assert_int_not_equal(rc, PRL_ERR_SUCCESS);
+	spawn_libvirtd();
+	wait_socket();
+	/* Connected again without any operation asking: a reconnection is
+	 * tried every second; state queries then work with no event (the VM
+	 * never stopped). */
+	bool back = false;
+	for (int i = 0; i < 300 && !back; i++) {
+		usleep(100000);
+		back = disp_hv_state(hv, u, &st) == PRL_ERR_SUCCESS && st == VMS_RUNNING;
+	}
+	assert_true(back);
+	OK(disp_hv_pause(hv, u));
+	EXPECT(u, VMS_PAUSED);
+	OK(disp_hv_resume(hv, u));
+	EXPECT(u, VMS_RUNNING);
+
+	/* Gone while libvirtd is away (the guest killed behind its back):
+	 * after the reconnection the probe reports it stopped. */
+	stop_libvirtd();
+	char cmd[PATH_MAX + 64];
+	/* "[-]uuid": the pattern must not match the shell running pkill */
+	snprintf(cmd, sizeof cmd, "pkill -KILL -f -- '[-]uuid %.36s'", u + (u[0] == '{'));
+	assert_int_equal(system(cmd), 0);     /* this guest's QEMU only */
+	spawn_libvirtd();
+	wait_socket();
+	EXPECT(u, VMS_STOPPED);
+	assert_state(u, VMS_STOPPED);
+	OK(disp_hv_start(hv, c));
+	EXPECT(u, VMS_RUNNING);
+	OK(disp_hv_stop(hv, u, PSM_KILL));
+	EXPECT(u, VMS_STOPPING, VMS_STOPPED);
+	disp_vmconf_free(c);
+}
+
 int main(void)
 {
 	prlc_log_set_level(PRLC_LOG_WARN);
+	/* As in prl_disp_service: libvirt may write to a daemon just gone. */
+	signal(SIGPIPE, SIG_IGN);
 	bool ci = getenv("CI") && !strcmp(getenv("CI"), "true");
 	if (!have("/usr/bin/qemu-system-x86_64") || !have("/usr/sbin/libvirtd")) {
 		fprintf(stderr, "test_hv_qemu: qemu-system-x86_64 or libvirtd is "
@@ -733,6 +789,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_lifecycle),
 		cmocka_unit_test(test_qemu_disk_and_nic),
+		cmocka_unit_test(test_qemu_libvirtd_restart),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
