@@ -141,11 +141,14 @@ static void post_event(uint32_t type, const char *uuid, const uid_t *owner,
 		free(e);
 }
 
+static void track_running(const char *uuid, uint32_t state);
+
 /* The hypervisor driver's thread: one call per state change. */
 static void on_state(void *ctx, const char *uuid, uint32_t state)
 {
 	(void)ctx;
 	post_event(PET_DSP_EVT_VM_STATE_CHANGED, uuid, NULL, &state);
+	track_running(uuid, state);
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -809,6 +812,84 @@ void disp_vmops_record_running(void)
 	disp_registry_list_free(list, n);
 }
 
+/* run_set.list follows the VMs that run (or are paused) as they start and
+ * stop, not only at a clean stop: after a crash (kill -9, a power cut) the
+ * dispatcher still knows which "auto" VMs to start again.  The set is
+ * loaded by autostart_work (from the hypervisor's states, once the old
+ * list has been read); changes before that are in those states already. */
+static struct {
+	pthread_mutex_t mu;
+	bool loaded;
+	char (*uuids)[PRLC_UUID_LEN + 1];
+	size_t n, cap;
+} run_set = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* Under run_set.mu. */
+static void running_save(void)
+{
+	char *path = running_list_path();
+	char *text = malloc(run_set.n * (PRLC_UUID_LEN + 1) + 1);
+	size_t len = 0;
+	for (size_t i = 0; text && i < run_set.n; i++)
+		len += (size_t)sprintf(text + len, "%s\n", run_set.uuids[i]);
+	if (path && text && disp_state_write_atomic(path, text, len, 0600) < 0)
+		PRLC_WARN("cannot record the running VMs in %s", path);
+	free(text);
+	free(path);
+}
+
+/* Under run_set.mu: whether the set changed. */
+static bool running_set(const char *uuid, bool in)
+{
+	size_t i = 0;
+	while (i < run_set.n && strcasecmp(run_set.uuids[i], uuid) != 0)
+		i++;
+	if ((i < run_set.n) == in)
+		return false;
+	if (!in) {
+		memmove(run_set.uuids[i], run_set.uuids[i + 1],
+			(run_set.n - i - 1) * sizeof run_set.uuids[0]);
+		run_set.n--;
+		return true;
+	}
+	if (run_set.n == run_set.cap) {
+		size_t cap = run_set.cap ? run_set.cap * 2 : 16;
+		void *v = realloc(run_set.uuids, cap * sizeof run_set.uuids[0]);
+		if (!v)
+			return false;
+		run_set.uuids = v;
+		run_set.cap = cap;
+	}
+	snprintf(run_set.uuids[run_set.n++], PRLC_UUID_LEN + 1, "%s", uuid);
+	return true;
+}
+
+static void track_running(const char *uuid, uint32_t state)
+{
+	bool in = state == VMS_RUNNING || state == VMS_PAUSED;
+	if (!in && state != VMS_STOPPED && state != VMS_SUSPENDED)
+		return;                       /* on its way: wait for where it lands */
+	pthread_mutex_lock(&run_set.mu);
+	if (run_set.loaded && vm.srv && running_set(uuid, in))
+		running_save();
+	pthread_mutex_unlock(&run_set.mu);
+}
+
+/* The set as the hypervisor shows it now (autostart_work). */
+static void running_load(disp_vmsnap **list, size_t n)
+{
+	pthread_mutex_lock(&run_set.mu);
+	run_set.n = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t st = disp_hv_cached_state(vm.hv, list[i]->cfg->uuid);
+		if (st == VMS_RUNNING || st == VMS_PAUSED)
+			running_set(list[i]->cfg->uuid, true);
+	}
+	run_set.loaded = true;
+	running_save();
+	pthread_mutex_unlock(&run_set.mu);
+}
+
 /* Was uuid running when the dispatcher last stopped (running.list)? */
 static bool was_running(const char *list, const char *uuid)
 {
@@ -843,6 +924,7 @@ static void autostart_work(void *arg)
 		free(running);
 		return;
 	}
+	running_load(list, n);            /* the old list is read: follow anew */
 	for (size_t i = 0; i < n; i++) {
 		const Prl__VmConfig *c = list[i]->cfg;
 		if (list[i]->invalid || !wants_autostart(c, running) ||

@@ -230,9 +230,44 @@ static void test_autostart(void **state)
 	it_logoff(s);
 }
 
+/* "auto" after a crash: the dispatcher killed (no clean stop, so no
+ * chance to write down what ran) still starts again the VM that ran, and
+ * not the one that had been stopped before the crash. */
+static void test_autostart_after_crash(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = it_login_local();
+	PRL_HANDLE ran = registered_vm(s, "crash-ran", PAO_VM_START_ON_RELOAD);
+	PRL_HANDLE was = registered_vm(s, "crash-stopped", PAO_VM_START_ON_RELOAD);
+	assert_int_equal(test_job(PrlVm_Start(was), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_Start(ran), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlVm_StopEx(was, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+	PrlHandle_Free(ran);
+	PrlHandle_Free(was);
+	it_logoff(s);
+	test_disp_stop(&disp, SIGKILL);
+	assert_int_equal(test_disp_restart(&disp), 0);
+	s = it_login_local();
+	assert_int_equal(await_state(s, "crash-ran", VMS_RUNNING), VMS_RUNNING);
+	assert_int_equal(await_state(s, "crash-stopped", VMS_STOPPED), VMS_STOPPED);
+	/* And once more: what the restarted dispatcher started is followed
+	 * too (a second crash starts it again). */
+	it_logoff(s);
+	test_disp_stop(&disp, SIGKILL);
+	assert_int_equal(test_disp_restart(&disp), 0);
+	s = it_login_local();
+	assert_int_equal(await_state(s, "crash-ran", VMS_RUNNING), VMS_RUNNING);
+	assert_int_equal(await_state(s, "crash-stopped", VMS_STOPPED), VMS_STOPPED);
+	PRL_HANDLE vm = vm_by_name(s, "crash-ran");
+	assert_int_equal(test_job(PrlVm_StopEx(vm, PSM_KILL, 0), NULL), PRL_ERR_SUCCESS);
+	PrlHandle_Free(vm);
+	it_logoff(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_state_from_another_session),
-					    cmocka_unit_test(test_autostart) };
+					    cmocka_unit_test(test_autostart),
+					    cmocka_unit_test(test_autostart_after_crash) };
 	return cmocka_run_group_tests_name("vm events", tests, setup, teardown);
 }
