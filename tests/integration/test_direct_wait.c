@@ -8,6 +8,8 @@
  *    sleeps on the job): both jobs finish, whoever read the replies;
  *  - a handler-registered event arriving while a thread waits directly
  *    still reaches the handler (the waiter hands it over);
+ *  - a handler that itself waits for a job (on the notification thread)
+ *    while the main thread keeps round trips going;
  *  - the dispatcher killed while a thread waits directly: the wait ends
  *    with PRL_ERR_WS_DISP_CONNECTION_CLOSED promptly, and the server
  *    handle is usable for a new login afterwards;
@@ -157,6 +159,57 @@ static void test_events_while_waiting(void **state)
 	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
+/* A handler that waits for a job of its own: it runs on the notification
+ * thread, which then reads the socket itself while the events it would
+ * deliver next queue up behind it. */
+typedef struct nested {
+	PRL_HANDLE srv;
+	pthread_mutex_t mu;
+	int calls, ok;
+} nested;
+
+static PRL_RESULT wait_in_handler(PRL_HANDLE h, PRL_VOID_PTR data)
+{
+	nested *n = data;
+	PRL_HANDLE_TYPE t;
+	PRL_EVENT_TYPE et;
+	if (PrlHandle_GetType(h, &t) == PRL_ERR_SUCCESS && t == PHT_EVENT &&
+	    PrlEvent_GetType(h, &et) == PRL_ERR_SUCCESS && et == PET_DSP_EVT_HOST_STATISTICS_UPDATED) {
+		PRL_HANDLE job = PrlSrv_GetVmList(n->srv);
+		PRL_RESULT rc = PRL_ERR_UNINITIALIZED;
+		int good = PrlJob_Wait(job, 10000) == PRL_ERR_SUCCESS &&
+			   PrlJob_GetRetCode(job, &rc) == PRL_ERR_SUCCESS && rc == PRL_ERR_SUCCESS;
+		PrlHandle_Free(job);
+		pthread_mutex_lock(&n->mu);
+		n->calls++;
+		n->ok += good;
+		pthread_mutex_unlock(&n->mu);
+	}
+	PrlHandle_Free(h);
+	return PRL_ERR_SUCCESS;
+}
+
+static void test_wait_inside_handler(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = it_login_local();
+	nested n = { s, PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+	assert_int_equal(PrlSrv_RegEventHandler(s, wait_in_handler, &n), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_SubscribeToHostStatistics(s), NULL), PRL_ERR_SUCCESS);
+	/* Meanwhile this thread keeps a round trip of its own going. */
+	double end = now_ms() + 2500;
+	while (now_ms() < end)
+		assert_int_equal(test_job(PrlSrv_GetSrvConfig(s), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_UnsubscribeFromHostStatistics(s), NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(PrlSrv_UnregEventHandler(s, wait_in_handler, &n), PRL_ERR_SUCCESS);
+	pthread_mutex_lock(&n.mu);
+	int calls = n.calls, ok = n.ok;
+	pthread_mutex_unlock(&n.mu);
+	assert_true(calls >= 2);
+	assert_int_equal(ok, calls);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
+}
+
 static void round_trips(int n)
 {
 	PRL_HANDLE s = it_login_local();
@@ -301,6 +354,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_timeout_then_reply),
 		cmocka_unit_test(test_two_waiters),
 		cmocka_unit_test(test_events_while_waiting),
+		cmocka_unit_test(test_wait_inside_handler),
 		cmocka_unit_test(test_back_to_back),
 		cmocka_unit_test(test_killed_while_waiting),
 	};
