@@ -82,6 +82,7 @@ struct prl__conn {
 	pthread_mutex_t rmu;
 	prlc_rbuf rbuf;                   /* received bytes not yet handled (rmu) */
 	size_t rhave;                     /* bytes in rbuf (rmu) */
+	size_t rpending;                  /* size of the frame begun in rbuf, or 0 (rmu) */
 	prl__arena *arena;                /* the unpacking arena, or NULL (rmu) */
 	int ep, kick;                     /* the reader thread's epoll set, its eventfd */
 	int wep, wkick;                   /* the direct waiter's */
@@ -796,6 +797,7 @@ static int take_frames(prl__conn *c)
 		memmove(c->rbuf.buf, c->rbuf.buf + off, c->rhave - off);
 		c->rhave -= off;
 	}
+	c->rpending = need;
 	/* A buffer grown for a large frame goes back to the usual size. */
 	if (!c->rhave && c->rbuf.cap > 4 * MIN_ROOM) {
 		free(c->rbuf.buf);
@@ -922,6 +924,8 @@ static void read_loop(prl__conn *c)
 	}
 }
 
+#define LARGE_FRAME (256u * 1024)
+
 static int job_done(const void *j)
 {
 	return __atomic_load_n(&((const prl__job *)j)->finished, __ATOMIC_ACQUIRE);
@@ -982,7 +986,14 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 			}
 			pthread_mutex_lock(&c->rmu);
 			over = pump(c) != 0;
+			size_t pending = c->rpending;
 			pthread_mutex_unlock(&c->rmu);
+			/* A large frame comes in many pieces, and while we read one the
+			 * next would wake the reader thread (nobody asleep in wep): it
+			 * would take the frame over and then have to wake us.  Keep
+			 * the socket to ourselves until we are done. */
+			if (!over && !unhooked && pending > LARGE_FRAME)
+				unhooked = epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0;
 		}
 		if (over)
 			break;

@@ -17,23 +17,25 @@
 
 #include "options.h"
 
-static int parse(disp_options *o, const char *const *args)
+/* Parses the n arguments args (after the program name). */
+static int parse(disp_options *o, int n, const char *const *args)
 {
-	char *argv[16];
-	int argc = 0;
-	argv[argc++] = (char *)"prl_disp_service";
-	for (; *args && argc < 15; args++)
-		argv[argc++] = (char *)*args;
-	argv[argc] = NULL;
-	return disp_options_parse(o, argc, argv);
+	char *argv[16] = { (char *)"prl_disp_service" };
+	assert_true(n < 15);
+	for (int i = 0; i < n; i++)
+		argv[i + 1] = (char *)args[i];
+	return disp_options_parse(o, n + 1, argv);
 }
+
+#define PARSE(o, ...) parse((o), \
+	(int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *)), \
+	(const char *[]){ __VA_ARGS__ })
 
 static void test_defaults(void **state)
 {
 	(void)state;
 	disp_options o;
-	const char *none[] = { NULL };
-	assert_int_equal(parse(&o, none), 0);
+	assert_int_equal(parse(&o, 0, NULL), 0);
 	assert_int_equal(o.busy_poll_us, 200);
 	assert_string_equal(o.hypervisor, "qemu:///system");
 	assert_int_equal(o.n_listen, 1);
@@ -44,20 +46,15 @@ static void test_busy_poll(void **state)
 {
 	(void)state;
 	disp_options o;
-	const char *off[] = { "--busy-poll-us", "0", NULL };
-	assert_int_equal(parse(&o, off), 0);
+	assert_int_equal(PARSE(&o, "--busy-poll-us", "0"), 0);
 	assert_int_equal(o.busy_poll_us, 0);
 	disp_options_free(&o);
-	const char *most[] = { "--busy-poll-us=10000", NULL };
-	assert_int_equal(parse(&o, most), 0);
+	assert_int_equal(PARSE(&o, "--busy-poll-us=10000"), 0);
 	assert_int_equal(o.busy_poll_us, 10000);
 	disp_options_free(&o);
-	const char *bad[][3] = { { "--busy-poll-us", "10001", NULL },
-				 { "--busy-poll-us", "-1", NULL },
-				 { "--busy-poll-us", "50us", NULL },
-				 { "--busy-poll-us", "", NULL } };
+	const char *bad[] = { "10001", "-1", "50us", "" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		assert_int_equal(parse(&o, bad[i]), 2);
+		assert_int_equal(PARSE(&o, "--busy-poll-us", bad[i]), 2);
 		disp_options_free(&o);
 	}
 }
@@ -72,12 +69,10 @@ static void test_config_file(void **state)
 	assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
 	close(fd);
 	disp_options o;
-	const char *file_only[] = { "--config", path, NULL };
-	assert_int_equal(parse(&o, file_only), 0);
+	assert_int_equal(PARSE(&o, "--config", path), 0);
 	assert_int_equal(o.busy_poll_us, 30);
 	disp_options_free(&o);
-	const char *both[] = { "--config", path, "--busy-poll-us", "7", NULL };
-	assert_int_equal(parse(&o, both), 0);
+	assert_int_equal(PARSE(&o, "--config", path, "--busy-poll-us", "7"), 0);
 	assert_int_equal(o.busy_poll_us, 7);    /* the command line wins */
 	disp_options_free(&o);
 	unlink(path);
