@@ -815,10 +815,10 @@ static int take_frames(prl__conn *c)
 	return 0;
 }
 
-/* Reads what the socket holds and handles every whole frame (c->rmu held).
- * The socket is in the epoll set edge-triggered, so it is read until a
- * read comes back short (nothing left) — the next byte makes a new edge.
- * 0, or -1 when the link is over. */
+/* Reads what the socket holds and handles every whole frame (c->rmu held):
+ * reads until one comes back short (nothing left then), so one wake-up
+ * costs one read for anything that fits the buffer.  0, or -1 when the
+ * link is over. */
 static int pump(prl__conn *c)
 {
 	if (!c->rbuf.buf && take_frames(c))
