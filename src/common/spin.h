@@ -11,8 +11,9 @@
  * ended inside the largest window (so polling longer would have caught it)
  * grows the window; a longer one shrinks it, down to zero.  Idle programs
  * and slow request patterns therefore never spin; only back-to-back traffic
- * does, and only for as long as its gaps last.  Threads that may run on one
- * CPU only never spin (the peer they wait for needs that CPU).
+ * does, and only for as long as its gaps last.  A thread pinned to the very
+ * CPU its peer is pinned to never spins (the peer needs that CPU), nor does
+ * anything on a machine with one CPU online (prlc_spin_worth).
  */
 #ifndef OPENPRL_COMMON_SPIN_H
 #define OPENPRL_COMMON_SPIN_H
@@ -24,7 +25,6 @@
 #include <unistd.h>
 
 #define PRLC_SPIN_GROW_START_NS 10000u   /* first window after a short wait */
-
 
 typedef struct prlc_spin {
 	uint32_t ns;          /* the window now: poll this long, then sleep */
