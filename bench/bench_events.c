@@ -12,6 +12,12 @@
  *   lifecycle callback (virConnectDomainEventRegisterAny) receiving
  *   SUSPENDED (resp. RESUMED), with a thread running virEventRunDefaultImpl.
  *
+ * OpenPRL runs with its defaults, adaptive busy polling included (the
+ * dispatcher's --busy-poll-us, the library's PRL_SDK_BUSY_POLL_US; see
+ * src/common/spin.h): across two CPUs it is what spares the wake-ups of
+ * halted vCPUs.  PRL_SDK_BUSY_POLL_US=0 in the environment turns the
+ * library's off for a comparison; libvirt's client and daemon never poll.
+ *
  * Each pause and each resume is one sample; the operation's own reply is
  * awaited before the next one.  As in bench_wire, both placements are
  * measured (client and daemon on one CPU, or on two).  When the dispatcher

@@ -18,6 +18,12 @@
  * with the registry before the dispatcher starts (disp.h).  libvirt's extra
  * domains are defined with virDomainDefineXML (minimal test-driver XML).
  *
+ * OpenPRL runs with its defaults, adaptive busy polling included (the
+ * dispatcher's --busy-poll-us, the library's PRL_SDK_BUSY_POLL_US; see
+ * src/common/spin.h): across two CPUs it is what spares the wake-ups of
+ * halted vCPUs.  PRL_SDK_BUSY_POLL_US=0 in the environment turns the
+ * library's off for a comparison; libvirt's client and daemon never poll.
+ *
  * Latencies are per round trip, after a warm-up; p50 and p99 are printed.
  * Output: one line per figure; the exit status is 0 whatever the figures.
  *   bench_wire [--quick]     (--quick: fewer iterations, no 10,000 case)
