@@ -19,6 +19,15 @@ PRL_RESULT test_job(PRL_HANDLE job, PRL_HANDLE *result)
 	return rc;
 }
 
+int it_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
 PRL_HANDLE it_login_local(void)
 {
 	PRL_HANDLE s = PRL_INVALID_HANDLE;

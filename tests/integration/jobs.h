@@ -20,6 +20,9 @@ PRL_HANDLE it_login_local(void);
 /* Logs s off and frees it; the logoff's result code. */
 PRL_RESULT it_logoff(PRL_HANDLE s);
 
+/* Writes text to path (created or truncated); 0 or -1. */
+int it_write_file(const char *path, const char *text);
+
 /* A test group's setup: PrlApi_InitEx, then test_disp_start_with (prepare
  * may be NULL).  0 or -1. */
 int test_env_up(test_disp *d, const char *const *extra, int (*prepare)(test_disp *d));

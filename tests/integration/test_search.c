@@ -42,15 +42,6 @@ static char root[PATH_MAX];          /* realpath of <state>/search */
 #define UUID_DEEP  "{4d4d4d4d-0000-4000-8000-000000000004}"
 #define UUID_LINK  "{5e5e5e5e-0000-4000-8000-000000000005}"
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
 /* mkdir -p of a path below base. */
 static int make_dirs(const char *base, const char *rel)
 {
@@ -77,14 +68,14 @@ static int bundle(const char *dir, const char *rel, const char *uuid, const char
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s/config.pvs", dir, rel);
 	if (!uuid)
-		return write_file(path, "<vm_config format=\"1\"><uuid>not closed");
+		return it_write_file(path, "<vm_config format=\"1\"><uuid>not closed");
 	snprintf(xml, sizeof(xml),
 		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<vm_config format=\"1\">"
 		 "<uuid>%s</uuid><name>%s</name><os_type>9</os_type>"
 		 "<os_version>2317</os_version><ram_mb>256</ram_mb><cpu_count>1</cpu_count>"
 		 "%s<revision>1</revision></vm_config>\n", uuid, name,
 		 !strcmp(name, "beta") ? "<is_template>1</is_template>" : "");
-	return write_file(path, xml);
+	return it_write_file(path, xml);
 }
 
 static int register_entry(test_disp *d, const char *bundle_dir, const char *uuid)
@@ -95,7 +86,7 @@ static int register_entry(test_disp *d, const char *bundle_dir, const char *uuid
 		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
 		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>1</seq>"
 		 "</registration>\n", uuid, bundle_dir, (unsigned)getuid());
-	return write_file(path, xml);
+	return it_write_file(path, xml);
 }
 
 static int prepare(test_disp *d)

@@ -34,15 +34,6 @@ static const struct fixture {
 };
 #define N_FIX (sizeof(fixtures) / sizeof(fixtures[0]))
 
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
 /* The registry's file for a bundle (what the dispatcher reads at start). */
 static int registration(test_disp *d, const char *uuid, const char *dir, int seq)
 {
@@ -52,7 +43,7 @@ static int registration(test_disp *d, const char *uuid, const char *dir, int seq
 		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<registration format=\"1\">"
 		 "<uuid>%s</uuid><bundle>%s</bundle><owner_uid>%u</owner_uid><seq>%d</seq>"
 		 "</registration>\n", uuid, dir, (unsigned)getuid(), seq);
-	return write_file(path, xml);
+	return it_write_file(path, xml);
 }
 
 static int place(test_disp *d, const struct fixture *fx, int i)
@@ -67,7 +58,7 @@ static int place(test_disp *d, const struct fixture *fx, int i)
 		 "<uuid>%s</uuid><name>%s</name><os_type>9</os_type><ram_mb>512</ram_mb>"
 		 "<cpu_count>1</cpu_count><revision>1</revision></vm_config>\n",
 		 fx->uuid, fx->name);
-	return write_file(path, xml) ? -1 : registration(d, fx->uuid, dir, i + 1);
+	return it_write_file(path, xml) ? -1 : registration(d, fx->uuid, dir, i + 1);
 }
 
 /* Bulk bundles: a list frame of over 300 KiB, read in many pieces and
@@ -94,7 +85,7 @@ static int place_bulk(test_disp *d, int i)
 		 "<uuid>%s</uuid><name>bulk-%04d</name><description>%s</description>"
 		 "<os_type>9</os_type><ram_mb>%d</ram_mb><cpu_count>1</cpu_count>"
 		 "<revision>1</revision></vm_config>\n", uuid, i, BULK_DESC, 64 + i);
-	return write_file(path, xml) ? -1 : registration(d, uuid, dir, (int)N_FIX + 1 + i);
+	return it_write_file(path, xml) ? -1 : registration(d, uuid, dir, (int)N_FIX + 1 + i);
 }
 
 static int prepare(test_disp *d)
