@@ -11,9 +11,9 @@
  * ended inside the largest window (so polling longer would have caught it)
  * grows the window; a longer one shrinks it, down to zero.  Idle programs
  * and slow request patterns therefore never spin; only back-to-back traffic
- * does, and only for as long as its gaps last.  A thread pinned to the very
- * CPU its peer is pinned to never spins (the peer needs that CPU), nor does
- * anything on a machine with one CPU online (prlc_spin_worth).
+ * does, and only for as long as its gaps last.  Nothing polls on the CPU
+ * its peer is pinned to (the peer needs that CPU), nor on a machine with
+ * one CPU online (prlc_spin_worth).
  */
 #ifndef OPENPRL_COMMON_SPIN_H
 #define OPENPRL_COMMON_SPIN_H
@@ -29,8 +29,9 @@
 typedef struct prlc_spin {
 	uint32_t ns;          /* the window now: poll this long, then sleep */
 	uint32_t max_ns;      /* 0: never poll */
-	uint64_t checked_ns;  /* prlc_spin_worth's cache */
-	int worth;
+	uint64_t checked_ns;  /* prlc_spin_worth's cache: when, */
+	int worth;            /* more than one CPU online, */
+	int peer_cpu;         /* the peer's only CPU, or -1 */
 } prlc_spin;
 
 static inline uint64_t prlc_spin_now_ns(void)
@@ -46,6 +47,7 @@ static inline void prlc_spin_init(prlc_spin *s, uint32_t max_ns)
 	s->max_ns = max_ns;
 	s->checked_ns = 0;
 	s->worth = 0;
+	s->peer_cpu = -1;
 }
 
 /* A wait ended waited_ns after it began (polling included). */
@@ -63,26 +65,31 @@ static inline void prlc_spin_learn(prlc_spin *s, uint64_t waited_ns)
 	}
 }
 
-/* Whether polling can pay: not on a machine with one CPU online, nor when
- * this thread and its peer (pid, 0 when unknown: a TCP client) are both
- * pinned to the same single CPU — the peer we would wait for needs the very
- * CPU we would poll on.  Asked of the kernel at most every 100 ms. */
+/* Whether polling can pay: not on a machine with one CPU online, nor on
+ * the CPU our peer (pid, 0 when unknown: a TCP client) is pinned to alone —
+ * the peer we would wait for needs the very CPU we would poll on.  The
+ * peer's affinity is asked of the kernel at most every 10 ms; where we run
+ * now, each time (a thread free to move may sit on the peer's CPU one
+ * moment and on another the next). */
 static inline int prlc_spin_worth(prlc_spin *s, pid_t peer)
 {
 	uint64_t now = prlc_spin_now_ns();
-	if (s->checked_ns && now - s->checked_ns < 100000000u)
-		return s->worth;
-	s->checked_ns = now;
-	s->worth = 0;
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return 0;
-	cpu_set_t mine, theirs;
-	if (sched_getaffinity(0, sizeof(mine), &mine) != 0)
-		return 0;
-	s->worth = CPU_COUNT(&mine) > 1 || peer <= 0 ||
-		   sched_getaffinity(peer, sizeof(theirs), &theirs) != 0 ||
-		   !CPU_EQUAL(&mine, &theirs);
-	return s->worth;
+	if (!s->checked_ns || now - s->checked_ns >= 10000000u) {
+		s->checked_ns = now;
+		s->worth = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+		s->peer_cpu = -1;
+		cpu_set_t theirs;
+		if (s->worth && peer > 0 &&
+		    sched_getaffinity(peer, sizeof(theirs), &theirs) == 0 &&
+		    CPU_COUNT(&theirs) == 1) {
+			for (int i = 0; i < CPU_SETSIZE; i++)
+				if (CPU_ISSET(i, &theirs)) {
+					s->peer_cpu = i;
+					break;
+				}
+		}
+	}
+	return s->worth && (s->peer_cpu < 0 || sched_getcpu() != s->peer_cpu);
 }
 
 #endif

@@ -407,50 +407,61 @@ static int on_vm(disp_req *r, vm_action act, bool valid_only)
 	return rc;
 }
 
+/* A lifecycle operation's outcome; on success running.list learns the VM's
+ * state now, before the client hears of it: a crash right after the reply
+ * must neither bring back a VM just stopped nor forget one just started
+ * (the state event that also tells it may still be queued). */
+static int lifecycle_done(disp_req *r, const char *uuid, int rc)
+{
+	if (rc == PRL_ERR_SUCCESS)      /* the state the operation left: no query */
+		track_running(uuid, disp_hv_cached_state(vm.hv, uuid));
+	return hv_result(r, rc);
+}
+
 static int act_start(disp_req *r, const disp_vmsnap *s)
 {
 	uint32_t resume = 0;
 	disp_req_arg_u32(r, "resume", &resume);
 	if (resume) /* PrlVm_Resume: the same op code, resume:u32=1 */
-		return hv_result(r, disp_hv_resume(vm.hv, s->cfg->uuid));
+		return lifecycle_done(r, s->cfg->uuid, disp_hv_resume(vm.hv, s->cfg->uuid));
 	if (s->cfg->has_is_template && s->cfg->is_template)
 		return disp_req_fail(r, PRL_ERR_CANT_TO_START_VM_TEMPLATE, "'%s' "
 				     "is a template; clone it to run it",
 				     s->cfg->name);
 	int rc = disp_hv_create_disks(vm.hv, s->cfg);
-	return hv_result(r, rc ? rc : disp_hv_start(vm.hv, s->cfg));
+	return lifecycle_done(r, s->cfg->uuid, rc ? rc : disp_hv_start(vm.hv, s->cfg));
 }
 
 static int act_stop(disp_req *r, const disp_vmsnap *s)
 {
 	uint32_t mode = PSM_KILL;
 	disp_req_arg_u32(r, "stop_mode", &mode);
-	return hv_result(r, disp_hv_stop(vm.hv, s->cfg->uuid, mode));
+	return lifecycle_done(r, s->cfg->uuid, disp_hv_stop(vm.hv, s->cfg->uuid, mode));
 }
 
 static int act_pause(disp_req *r, const disp_vmsnap *s)
 {
-	return hv_result(r, disp_hv_pause(vm.hv, s->cfg->uuid));
+	return lifecycle_done(r, s->cfg->uuid, disp_hv_pause(vm.hv, s->cfg->uuid));
 }
 
 static int act_reset(disp_req *r, const disp_vmsnap *s)
 {
-	return hv_result(r, disp_hv_reset(vm.hv, s->cfg->uuid));
+	return lifecycle_done(r, s->cfg->uuid, disp_hv_reset(vm.hv, s->cfg->uuid));
 }
 
 static int act_suspend(disp_req *r, const disp_vmsnap *s)
 {
-	return hv_result(r, disp_hv_suspend(vm.hv, s->cfg->uuid));
+	return lifecycle_done(r, s->cfg->uuid, disp_hv_suspend(vm.hv, s->cfg->uuid));
 }
 
 static int act_drop(disp_req *r, const disp_vmsnap *s)
 {
-	return hv_result(r, disp_hv_drop_suspended(vm.hv, s->cfg->uuid));
+	return lifecycle_done(r, s->cfg->uuid, disp_hv_drop_suspended(vm.hv, s->cfg->uuid));
 }
 
 static int act_restart(disp_req *r, const disp_vmsnap *s)
 {
-	return hv_result(r, disp_hv_restart(vm.hv, s->cfg->uuid));
+	return lifecycle_done(r, s->cfg->uuid, disp_hv_restart(vm.hv, s->cfg->uuid));
 }
 
 static int act_state(disp_req *r, const disp_vmsnap *s)
@@ -789,30 +800,7 @@ static char *running_list_path(void)
 	return path;
 }
 
-void disp_vmops_record_running(void)
-{
-	disp_vmsnap **list = NULL;
-	size_t n = 0;
-	char *path = vm.hv && vm.srv ? running_list_path() : NULL;
-	if (!path || disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS) {
-		free(path);
-		return;
-	}
-	char *text = malloc(n * (PRLC_UUID_LEN + 1) + 1);
-	size_t len = 0;
-	for (size_t i = 0; text && i < n; i++) {
-		uint32_t st = disp_hv_cached_state(vm.hv, list[i]->cfg->uuid);
-		if (st == VMS_RUNNING || st == VMS_PAUSED)
-			len += (size_t)sprintf(text + len, "%s\n", list[i]->cfg->uuid);
-	}
-	if (text && disp_state_write_atomic(path, text, len, 0600) < 0)
-		PRLC_WARN("cannot record the running VMs in %s", path);
-	free(text);
-	free(path);
-	disp_registry_list_free(list, n);
-}
-
-/* run_set.list follows the VMs that run (or are paused) as they start and
+/* running.list follows the VMs that run (or are paused) as they start and
  * stop, not only at a clean stop: after a crash (kill -9, a power cut) the
  * dispatcher still knows which "auto" VMs to start again.  The set is
  * loaded by autostart_work (from the hypervisor's states, once the old
@@ -888,6 +876,41 @@ static void running_load(disp_vmsnap **list, size_t n)
 	run_set.loaded = true;
 	running_save();
 	pthread_mutex_unlock(&run_set.mu);
+}
+
+/* At a clean stop: the set as followed (written once more for good
+ * measure), or from the states when it was never loaded.  Then the record
+ * is final: VMs that end with the dispatcher (the embedded test driver's)
+ * must not be crossed off on the way out. */
+void disp_vmops_record_running(void)
+{
+	pthread_mutex_lock(&run_set.mu);
+	bool loaded = run_set.loaded && vm.srv;
+	if (loaded)
+		running_save();
+	run_set.loaded = false;
+	pthread_mutex_unlock(&run_set.mu);
+	if (loaded)
+		return;
+	disp_vmsnap **list = NULL;
+	size_t n = 0;
+	char *path = vm.hv && vm.srv ? running_list_path() : NULL;
+	if (!path || disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS) {
+		free(path);
+		return;
+	}
+	char *text = malloc(n * (PRLC_UUID_LEN + 1) + 1);
+	size_t len = 0;
+	for (size_t i = 0; text && i < n; i++) {
+		uint32_t st = disp_hv_cached_state(vm.hv, list[i]->cfg->uuid);
+		if (st == VMS_RUNNING || st == VMS_PAUSED)
+			len += (size_t)sprintf(text + len, "%s\n", list[i]->cfg->uuid);
+	}
+	if (text && disp_state_write_atomic(path, text, len, 0600) < 0)
+		PRLC_WARN("cannot record the running VMs in %s", path);
+	free(text);
+	free(path);
+	disp_registry_list_free(list, n);
 }
 
 /* Was uuid running when the dispatcher last stopped (running.list)? */
