@@ -863,8 +863,9 @@ static void track_running(const char *uuid, uint32_t state)
 	pthread_mutex_unlock(&run_set.mu);
 }
 
-/* The set as the hypervisor shows it now (autostart_work). */
-static void running_load(disp_vmsnap **list, size_t n)
+/* The set as the hypervisor shows it now, written; followed from then on
+ * when follow (autostart_work), not at the final record of a clean stop. */
+static void running_load(disp_vmsnap **list, size_t n, bool follow)
 {
 	pthread_mutex_lock(&run_set.mu);
 	run_set.n = 0;
@@ -873,7 +874,7 @@ static void running_load(disp_vmsnap **list, size_t n)
 		if (st == VMS_RUNNING || st == VMS_PAUSED)
 			running_set(list[i]->cfg->uuid, true);
 	}
-	run_set.loaded = true;
+	run_set.loaded = follow;
 	running_save();
 	pthread_mutex_unlock(&run_set.mu);
 }
@@ -884,33 +885,20 @@ static void running_load(disp_vmsnap **list, size_t n)
  * must not be crossed off on the way out. */
 void disp_vmops_record_running(void)
 {
+	if (!vm.hv || !vm.srv)
+		return;
 	pthread_mutex_lock(&run_set.mu);
-	bool loaded = run_set.loaded && vm.srv;
+	bool loaded = run_set.loaded;
 	if (loaded)
 		running_save();
 	run_set.loaded = false;
 	pthread_mutex_unlock(&run_set.mu);
-	if (loaded)
-		return;
 	disp_vmsnap **list = NULL;
 	size_t n = 0;
-	char *path = vm.hv && vm.srv ? running_list_path() : NULL;
-	if (!path || disp_registry_list(vm.srv->registry, 0, &list, &n) != PRL_ERR_SUCCESS) {
-		free(path);
-		return;
+	if (!loaded && disp_registry_list(vm.srv->registry, 0, &list, &n) == PRL_ERR_SUCCESS) {
+		running_load(list, n, false);
+		disp_registry_list_free(list, n);
 	}
-	char *text = malloc(n * (PRLC_UUID_LEN + 1) + 1);
-	size_t len = 0;
-	for (size_t i = 0; text && i < n; i++) {
-		uint32_t st = disp_hv_cached_state(vm.hv, list[i]->cfg->uuid);
-		if (st == VMS_RUNNING || st == VMS_PAUSED)
-			len += (size_t)sprintf(text + len, "%s\n", list[i]->cfg->uuid);
-	}
-	if (text && disp_state_write_atomic(path, text, len, 0600) < 0)
-		PRLC_WARN("cannot record the running VMs in %s", path);
-	free(text);
-	free(path);
-	disp_registry_list_free(list, n);
 }
 
 /* Was uuid running when the dispatcher last stopped (running.list)? */
@@ -947,7 +935,7 @@ static void autostart_work(void *arg)
 		free(running);
 		return;
 	}
-	running_load(list, n);            /* the old list is read: follow anew */
+	running_load(list, n, true);      /* the old list is read: follow anew */
 	for (size_t i = 0; i < n; i++) {
 		const Prl__VmConfig *c = list[i]->cfg;
 		if (list[i]->invalid || !wants_autostart(c, running) ||

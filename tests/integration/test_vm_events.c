@@ -195,6 +195,14 @@ static VIRTUAL_MACHINE_STATE await_state(PRL_HANDLE s, const char *name,
 	return st;
 }
 
+/* The dispatcher stopped by sig and started again; a new session on it. */
+static PRL_HANDLE restarted(int sig)
+{
+	test_disp_stop(&disp, sig);
+	assert_int_equal(test_disp_restart(&disp), 0);
+	return it_login_local();
+}
+
 /* prlctl set --autostart on: the dispatcher starts the VM when it starts;
  * "auto": only if it was running when the dispatcher stopped; a VM left at
  * "off" stays stopped. */
@@ -214,9 +222,7 @@ static void test_autostart(void **state)
 	PrlHandle_Free(idle);
 	it_logoff(s);
 	/* A clean stop; the embedded test driver's domains end with it. */
-	test_disp_stop(&disp, SIGTERM);
-	assert_int_equal(test_disp_restart(&disp), 0);
-	s = it_login_local();
+	s = restarted(SIGTERM);
 	assert_int_equal(await_state(s, "auto-on", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "auto-ran", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "auto-off", VMS_STOPPED), VMS_STOPPED);
@@ -245,17 +251,13 @@ static void test_autostart_after_crash(void **state)
 	PrlHandle_Free(ran);
 	PrlHandle_Free(was);
 	it_logoff(s);
-	test_disp_stop(&disp, SIGKILL);
-	assert_int_equal(test_disp_restart(&disp), 0);
-	s = it_login_local();
+	s = restarted(SIGKILL);
 	assert_int_equal(await_state(s, "crash-ran", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "crash-stopped", VMS_STOPPED), VMS_STOPPED);
 	/* And once more: what the restarted dispatcher started is followed
 	 * too (a second crash starts it again). */
 	it_logoff(s);
-	test_disp_stop(&disp, SIGKILL);
-	assert_int_equal(test_disp_restart(&disp), 0);
-	s = it_login_local();
+	s = restarted(SIGKILL);
 	assert_int_equal(await_state(s, "crash-ran", VMS_RUNNING), VMS_RUNNING);
 	assert_int_equal(await_state(s, "crash-stopped", VMS_STOPPED), VMS_STOPPED);
 	PRL_HANDLE vm = vm_by_name(s, "crash-ran");
