@@ -41,6 +41,16 @@ static inline uint64_t prlc_spin_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The clock the kernel keeps at tick resolution (1-10 ms): reading it
+ * costs a few nanoseconds, not the tens a precise read costs in a
+ * virtual machine.  For caches and heartbeats, never for a window. */
+static inline uint64_t prlc_coarse_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static inline void prlc_spin_init(prlc_spin *s, uint32_t max_ns)
 {
 	s->ns = 0;
@@ -68,12 +78,14 @@ static inline void prlc_spin_learn(prlc_spin *s, uint64_t waited_ns)
 /* Whether polling can pay: not on a machine with one CPU online, nor on
  * the CPU our peer (pid, 0 when unknown: a TCP client) is pinned to alone —
  * the peer we would wait for needs the very CPU we would poll on.  The
- * peer's affinity is asked of the kernel at most every 10 ms; where we run
- * now, each time (a thread free to move may sit on the peer's CPU one
- * moment and on another the next). */
+ * peer's affinity is asked of the kernel at most every 10 ms (by the coarse
+ * clock); where we run now, each time (a thread free to move may sit on the
+ * peer's CPU one moment and on another the next).  Callers time a wait
+ * and learn from it only when polling was allowed for it: a thread that
+ * may not poll reads no clock at all. */
 static inline int prlc_spin_worth(prlc_spin *s, pid_t peer)
 {
-	uint64_t now = prlc_spin_now_ns();
+	uint64_t now = prlc_coarse_ns();
 	if (!s->checked_ns || now - s->checked_ns >= 10000000u) {
 		s->checked_ns = now;
 		s->worth = sysconf(_SC_NPROCESSORS_ONLN) > 1;

@@ -181,7 +181,7 @@ void disp_conn_resume_input(disp_conn *c);
 void disp_session_clear(disp_session *s);
 int disp_session_copy(disp_session *dst, const disp_session *src);
 
-uint64_t disp_now_ms(void);     /* monotonic */
+uint64_t disp_now_ms(void);     /* monotonic, at tick resolution */
 
 /* ---- requests (ops.c) ------------------------------------------------------ */
 

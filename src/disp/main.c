@@ -14,7 +14,6 @@
 #define _GNU_SOURCE     /* glibc extensions */
 #endif
 #include <errno.h>
-#include <event2/thread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -238,7 +237,6 @@ static int serve(const disp_options *o)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	evthread_use_pthreads();
 	if (disp_state_mkdir(o->state_dir) == 0 && open_log(o) < 0)
 		return 1;
 	if (disp_server_init(&srv, o, DISP_WORKER_THREADS) < 0) {

@@ -158,8 +158,9 @@ void disp_server_run(disp_server *srv)
 	prlc_spin_init(&spin, srv->opt ? srv->opt->busy_poll_us * 1000u : 0);
 	for (;;) {
 		uint64_t seq = activity(srv);
-		uint64_t t0 = prlc_spin_now_ns();
-		if (spin.ns && prlc_spin_worth(&spin, srv->peer_pid)) {
+		int allowed = spin.max_ns && prlc_spin_worth(&spin, srv->peer_pid);
+		uint64_t t0 = allowed ? prlc_spin_now_ns() : 0;
+		if (allowed && spin.ns) {
 			do {
 				if (event_base_loop(srv->base, EVLOOP_NONBLOCK) != 0 || loop_over(srv))
 					return;
@@ -173,7 +174,7 @@ void disp_server_run(disp_server *srv)
 				return;
 		}
 		/* Only requests and their results teach the window, not timers. */
-		if (activity(srv) != seq)
+		if (allowed && activity(srv) != seq)
 			prlc_spin_learn(&spin, prlc_spin_now_ns() - t0);
 	}
 }

@@ -127,9 +127,10 @@ static int poll_window(prlc_spin *s, int ep, struct epoll_event *ev, int max, ui
 	return 0;
 }
 
-static int polling(prl__conn *c, prlc_spin *s)
+/* Whether this wait may poll (and so is timed, and teaches s's window). */
+static int polling_allowed(prl__conn *c, prlc_spin *s)
 {
-	return s->ns && prlc_spin_worth(s, c->peer);
+	return s->max_ns && prlc_spin_worth(s, c->peer);
 }
 
 _Thread_local const prl__job *prl__conn_direct_self;
@@ -182,6 +183,12 @@ static int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* For the heartbeat's bookkeeping (seconds matter there): a cheap read. */
+static int64_t coarse_ms(void)
+{
+	return (int64_t)(prlc_coarse_ns() / 1000000);
 }
 
 /* ---- lifetime -------------------------------------------------------------- */
@@ -834,7 +841,7 @@ static int pump(prl__conn *c)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		}
 		c->rhave += (size_t)r;
-		__atomic_store_n(&c->last_rx_ms, now_ms(), __ATOMIC_RELAXED);
+		__atomic_store_n(&c->last_rx_ms, coarse_ms(), __ATOMIC_RELAXED);
 		if (take_frames(c))
 			return -1;
 		if ((size_t)r < room)
@@ -898,14 +905,16 @@ static void read_loop(prl__conn *c)
 		if (stop)
 			return;
 		struct epoll_event ev[2];
-		uint64_t t0 = prlc_spin_now_ns();
-		int n = polling(c, &c->rspin) ? poll_window(&c->rspin, c->ep, ev, 2, t0, NULL, NULL) : 0;
+		int allowed = polling_allowed(c, &c->rspin);
+		uint64_t t0 = allowed ? prlc_spin_now_ns() : 0;
+		int n = allowed && c->rspin.ns ? poll_window(&c->rspin, c->ep, ev, 2, t0, NULL, NULL) : 0;
 		if (n == 0)
 			n = epoll_wait(c->ep, ev, 2, PING_IDLE_MS);
 		if (n < 0 && errno != EINTR)
 			return;
-		prlc_spin_learn(&c->rspin, n > 0 ? prlc_spin_now_ns() - t0 : UINT64_MAX);
-		int64_t idle = now_ms() - __atomic_load_n(&c->last_rx_ms, __ATOMIC_RELAXED);
+		if (allowed)
+			prlc_spin_learn(&c->rspin, n > 0 ? prlc_spin_now_ns() - t0 : UINT64_MAX);
+		int64_t idle = coarse_ms() - __atomic_load_n(&c->last_rx_ms, __ATOMIC_RELAXED);
 		if (n == 0 && idle > DEAD_AFTER_MS)
 			return;
 		if (n == 0 || idle >= PING_IDLE_MS)
@@ -949,23 +958,26 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	j->direct = c;
 	pthread_mutex_unlock(&j->mu);
 	prl__conn_direct_self = j;
-	int64_t deadline = msecs == UINT_MAX ? -1 : now_ms() + msecs;
+	/* One clock read: the deadline's start and the polling window's. */
 	uint64_t t0 = prlc_spin_now_ns();
-	int spun = 0, unhooked = 0;
+	int64_t deadline = msecs == UINT_MAX ? -1 : (int64_t)(t0 / 1000000) + msecs;
+	int allowed = polling_allowed(c, &c->wspin);
+	int spun = 0, unhooked = 0, first = 1;
 	int done = 0, over = 0;
 	/* What arrives while we sleep in wep wakes us, not the reader thread
 	 * (see make_epoll_sets); a job finished elsewhere kicks wkick. */
 	while (!(done = __atomic_load_n(&j->finished, __ATOMIC_ACQUIRE))) {
 		int t = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = first ? (int64_t)msecs : deadline - now_ms();
 			if (left <= 0)
 				break;
 			t = left > INT32_MAX ? INT32_MAX : (int)left;
 		}
+		first = 0;
 		struct epoll_event ev[2];
 		int n = 0;
-		if (!spun && polling(c, &c->wspin)) {
+		if (!spun && allowed && c->wspin.ns) {
 			/* While we poll we are not asleep in wep, so the socket's
 			 * wake-up would go on to the reader thread's set: take the
 			 * socket out of that set meanwhile. */
@@ -1003,7 +1015,8 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	j->direct = NULL;
 	done = j->finished;
 	pthread_mutex_unlock(&j->mu);
-	prlc_spin_learn(&c->wspin, done ? prlc_spin_now_ns() - t0 : UINT64_MAX);
+	if (allowed)
+		prlc_spin_learn(&c->wspin, done ? prlc_spin_now_ns() - t0 : UINT64_MAX);
 	if (unhooked) {
 		/* Back in; epoll looks at the socket as it adds it, so what came
 		 * after our last read wakes the reader thread now. */
@@ -1052,7 +1065,7 @@ static void *reader_main(void *arg)
 		conn_unref(c);
 		return NULL;
 	}
-	c->last_rx_ms = now_ms();
+	c->last_rx_ms = coarse_ms();
 	if (make_epoll_sets(c) == 0) {
 		send_login(c);
 		read_loop(c);

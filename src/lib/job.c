@@ -170,8 +170,9 @@ PRL_METHOD(PrlJob_Wait)(PRL_HANDLE hJob, PRL_UINT32 msecs)
 		int direct = prl__conn_wait_direct(j, msecs);
 		if (direct == 0)
 			return PRL_ERR_TIMEOUT;
-		if (direct < 0)
-			finished_soon(j);
+		if (direct > 0)
+			return PRL_ERR_SUCCESS;   /* finished, and a job stays so */
+		finished_soon(j);
 	}
 	struct timespec ts;
 	int forever = msecs == UINT_MAX;

@@ -27,7 +27,6 @@
 #include <time.h>
 
 #include <cmocka.h>
-#include <event2/thread.h>
 
 #include "PrlOses.h"
 #include "disp.h"
@@ -332,7 +331,6 @@ static void start_running_vm(void)
 static int setup(void **state)
 {
 	(void)state;
-	evthread_use_pthreads();
 	prlc_log_set_level(PRLC_LOG_ERROR);
 	snprintf(state_dir, sizeof state_dir, "/tmp/test_vmlist_wire.XXXXXX");
 	assert_non_null(mkdtemp(state_dir));

@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <event2/thread.h>
 
 #include "disp.h"
 #include "prlc_consts.h"
@@ -294,7 +293,6 @@ static void hello_login(int who)
 
 static int setup(void **state)
 {
-	evthread_use_pthreads();
 	prlc_log_set_level(PRLC_LOG_ERROR);
 	snprintf(state_dir, sizeof state_dir, "/tmp/test_vmops.XXXXXX");
 	assert_non_null(mkdtemp(state_dir));
