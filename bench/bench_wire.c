@@ -8,6 +8,10 @@
  *      /proc/PID/io while it answered: bytes in and out per round trip) and
  *      (b) virConnectListAllDomains through a private libvirtd's test driver
  *      (one domain).  Targets: <= 1.5x (a), <= 0.5x (b).
+ *      Then where its time goes on one CPU, where the target is missed:
+ *      the same round trip with no VM at all (the request, job and reply
+ *      machinery of both sides, against a ping-pong of its own sizes), and
+ *      the time protobuf-c takes to unpack the 1-VM response frame alone.
  *   2. The same with 1,000 VMs / domains (target <= 0.5x libvirt), and with
  *      10,000 (target <= 0.5x), plus the dispatcher's start-up time with
  *      10,000 bundles (target <= 2 s) and its RSS after start (<= 64 MiB).
@@ -30,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +49,9 @@
 #include "Parallels.h"
 #include "SdkWrap.h"
 #include "disp.h"
+#include "frame.h"
 #include "libvirtd.h"
+#include "vmconf.h"
 
 static int quick;
 
@@ -301,6 +308,109 @@ out:
 	return rc;
 }
 
+/* ---- where the 1-VM round trip goes (one CPU) -------------------------------- */
+
+/* The round trip with no VM registered, against a ping-pong of its sizes. */
+static void empty_list(int iters)
+{
+	bench_disp d;
+	PRL_HANDLE srv = PRL_INVALID_HANDLE;
+	const bench_place *pl = &bench_places[0];
+	series m = series_new(iters), raw = series_new(iters);
+	double req = 0, resp = 0;
+	if (bench_disp_prepare(&d, NULL) || bench_disp_start(&d) || bench_login(&srv)) {
+		printf("vmlist_0vm: not available: the dispatcher did not start\n");
+		goto out;
+	}
+	bench_pin(0, pl->client_cpu);
+	bench_pin(d.pid, pl->server_cpu);
+	if (prl_list(srv, d.pid, 500, &m, &req, &resp) == 0) {
+		ping_pong((size_t)(req + 0.5), (size_t)(resp + 0.5), pl->server_cpu, 500, &raw);
+		char name[64];
+		snprintf(name, sizeof(name), "vmlist_0vm_getvmlist[%s]", pl->name);
+		printf("# no VM: request %.0f B, response %.0f B\n", req, resp);
+		print_vs(name, &m, "raw ping-pong", &raw, "none: a breakdown");
+	}
+	bench_pin(0, -1);
+	bench_pin(d.pid, -1);
+out:
+	if (srv != PRL_INVALID_HANDLE)
+		bench_logoff(srv);
+	bench_disp_cleanup(&d);
+	free(m.ns), free(raw.ns);
+}
+
+/* A bump allocator, as the library unpacks responses into an arena. */
+static unsigned char bump_mem[1 << 16];
+static size_t bump_used;
+
+static void *bump_alloc(void *data, size_t n)
+{
+	(void)data;
+	n = (n + 15) & ~(size_t)15;
+	if (bump_used + n > sizeof(bump_mem))
+		return NULL;
+	void *p = bump_mem + bump_used;
+	bump_used += n;
+	return p;
+}
+
+static void bump_free(void *data, void *p)
+{
+	(void)data, (void)p;
+}
+
+/* protobuf-c unpacking a response that carries the fixture VM's
+ * configuration (read back from its config.pvs), as the reply to
+ * GetVmList does. */
+static void unpack_cost(const bench_disp *d, int iters)
+{
+	char pattern[300], err[256];
+	glob_t g;
+	Prl__VmConfig *cfg = NULL;
+	snprintf(pattern, sizeof(pattern), "%s/vms/*/config.pvs", d->state_dir);
+	if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1 ||
+	    disp_vmconf_load(g.gl_pathv[0], &cfg, err, sizeof(err)) != PRL_ERR_SUCCESS) {
+		printf("vmlist_1vm_response_unpack: not available: no fixture config.pvs\n");
+		globfree(&g);
+		return;
+	}
+	globfree(&g);
+	Prl__Value v = PRL__VALUE__INIT, *pv = &v;
+	v.v_case = PRL__VALUE__V_VM;
+	v.vm = cfg;
+	Prl__Response r = PRL__RESPONSE__INIT;
+	r.id = 1;
+	r.n_params = 1;
+	r.params = &pv;
+	Prl__Frame f = PRL__FRAME__INIT;
+	f.body_case = PRL__FRAME__BODY_RESPONSE;
+	f.response = &r;
+	size_t len;
+	uint8_t *buf = prlc_frame_encode(&f, &len);
+	ProtobufCAllocator a = { bump_alloc, bump_free, NULL };
+	series s = series_new(iters);
+	enum { BATCH = 100 };
+	bench_pin(0, bench_places[0].client_cpu);
+	for (int i = 0; buf && i < iters; i++) {
+		double t0 = bench_now_ns();
+		for (int k = 0; k < BATCH; k++) {
+			bump_used = 0;
+			if (!prlc_frame_unpack(buf + PRLC_FRAME_HEADER, len - PRLC_FRAME_HEADER, &a))
+				goto out;
+		}
+		s.ns[i] = (bench_now_ns() - t0) / BATCH;
+	}
+	bench_pin(0, -1);
+	printf("vmlist_1vm_response_unpack        p50 %8.2f us  [protobuf-c unpacking the "
+	       "1-VM response (%zu B, 1 VM with %zu devices) into an arena, as the library "
+	       "does; a breakdown, no target]\n", p50(&s) / 1e3, len, cfg->n_devices);
+out:
+	free(buf);
+	free(s.ns);
+	disp_vmconf_free(cfg);
+}
+
 static void figure_one_vm(bench_libvirtd *lvd, virConnectPtr vc)
 {
 	bench_disp d;
@@ -314,6 +424,9 @@ static void figure_one_vm(bench_libvirtd *lvd, virConnectPtr vc)
 				break;
 	if (srv != PRL_INVALID_HANDLE)
 		bench_logoff(srv);
+	printf("# where the 1-VM round trip goes on one CPU:\n");
+	empty_list(iters);
+	unpack_cost(&d, quick ? 200 : 2000);
 	bench_disp_cleanup(&d);
 }
 
