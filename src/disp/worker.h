@@ -4,8 +4,9 @@
  *
  * A job is a pair of callbacks: work() runs on a pool thread, then done()
  * runs on the event loop thread.  Finished jobs are queued and the loop is
- * woken through one libevent event made active from the worker thread, so
- * everything that touches connections stays on the loop.
+ * woken through an eventfd it watches, so everything that touches
+ * connections stays on the loop, and libevent itself is only ever called
+ * from the loop's thread (it runs without thread locks).
  *
  * With zero threads the pool runs work() and done() at once in the caller
  * (the fuzz targets use this to stay single-threaded and deterministic).
