@@ -159,11 +159,14 @@ disp_workers *disp_workers_new(struct event_base *base, unsigned nthreads)
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	w->nthreads = nthreads;
+	int rc = -ENOMEM;
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w->efd >= 0)
+	if (w->efd < 0)
+		rc = -errno;
+	else
 		w->deliver = event_new(base, w->efd, EV_READ | EV_PERSIST, on_deliver, w);
-	int rc = w->efd < 0 ? -errno : !w->deliver || event_add(w->deliver, NULL) < 0 ? -ENOMEM
-								      : start_threads(w);
+	if (w->deliver && event_add(w->deliver, NULL) == 0)
+		rc = start_threads(w);
 	if (rc < 0) {
 		disp_workers_free(w);
 		errno = -rc;
