@@ -119,13 +119,19 @@ typedef struct counter {
 	int stats;
 } counter;
 
+static int is_stats_event(PRL_HANDLE h)
+{
+	PRL_HANDLE_TYPE t;
+	PRL_EVENT_TYPE et;
+	return PrlHandle_GetType(h, &t) == PRL_ERR_SUCCESS && t == PHT_EVENT &&
+	       PrlEvent_GetType(h, &et) == PRL_ERR_SUCCESS &&
+	       et == PET_DSP_EVT_HOST_STATISTICS_UPDATED;
+}
+
 static PRL_RESULT count_stats(PRL_HANDLE h, PRL_VOID_PTR data)
 {
 	counter *c = data;
-	PRL_HANDLE_TYPE t;
-	PRL_EVENT_TYPE et;
-	if (PrlHandle_GetType(h, &t) == PRL_ERR_SUCCESS && t == PHT_EVENT &&
-	    PrlEvent_GetType(h, &et) == PRL_ERR_SUCCESS && et == PET_DSP_EVT_HOST_STATISTICS_UPDATED) {
+	if (is_stats_event(h)) {
 		pthread_mutex_lock(&c->mu);
 		c->stats++;
 		pthread_mutex_unlock(&c->mu);
@@ -171,10 +177,7 @@ typedef struct nested {
 static PRL_RESULT wait_in_handler(PRL_HANDLE h, PRL_VOID_PTR data)
 {
 	nested *n = data;
-	PRL_HANDLE_TYPE t;
-	PRL_EVENT_TYPE et;
-	if (PrlHandle_GetType(h, &t) == PRL_ERR_SUCCESS && t == PHT_EVENT &&
-	    PrlEvent_GetType(h, &et) == PRL_ERR_SUCCESS && et == PET_DSP_EVT_HOST_STATISTICS_UPDATED) {
+	if (is_stats_event(h)) {
 		PRL_HANDLE job = PrlSrv_GetVmList(n->srv);
 		PRL_RESULT rc = PRL_ERR_UNINITIALIZED;
 		int good = PrlJob_Wait(job, 10000) == PRL_ERR_SUCCESS &&
