@@ -19,7 +19,7 @@
 #include "prlc_consts.h"
 
 #define PRLC_WIRE_MAGIC 0x4C52504Fu        /* "OPRL" little-endian bytes */
-#define PRLC_PROTOCOL_VERSION 1u
+#define PRLC_PROTOCOL_VERSION 2u
 #define PRLC_MAX_FRAME (16u * 1024 * 1024) /* bytes of one encoded Frame */
 #define PRLC_FRAME_HEADER 4u               /* the length prefix */
 

@@ -298,15 +298,14 @@ static int unsubscribe_run(disp_req *r)
 
 /* ---- VMs ------------------------------------------------------------------------ */
 
-/* PJOC_SRV_GET_VM_LIST: one Value{vm} per VM the user may see (root: all,
- * others: their own).  Runs on the loop: the registry answers from memory,
- * and a worker round trip would double the latency of the most frequent
- * request.  The frame is assembled from bytes each registry snapshot packs
- * once (vmlist_wire.h); only when that fails (memory, a list too large for
- * one frame) are the values built and encoded the generic way, which
- * answers exactly the same or reports the failure as it always did.  The
- * generic values share the registry's immutable snapshots, which the
- * request holds until its reply is encoded. */
+/* PJOC_SRV_GET_VM_LIST: one Value{vm_packed} per VM the user may see
+ * (root: all, others: their own); the library unpacks a VM only when it is
+ * asked for.  Runs on the loop: the registry answers from memory, and a
+ * worker round trip would double the latency of the most frequent request.
+ * The frame is assembled from bytes each registry snapshot packs once
+ * (vmlist_wire.h); only when that fails (memory, a list too large for one
+ * frame) are the values packed and encoded the generic way, which answers
+ * exactly the same or reports the failure as it always did. */
 #ifdef DISP_HAVE_REGISTRY
 typedef struct vm_list {
 	disp_vmsnap **snaps;
@@ -320,12 +319,35 @@ static void vm_list_free(void *p)
 	free(l);
 }
 
-static void free_value_shell(Prl__Value *v)
+static void free_packed_value(Prl__Value *v)
+{
+	free(v->vm_packed.data);
+	free(v);
+}
+
+/* Value{vm_packed}: the configuration packed, as vmlist_wire.c writes it. */
+static Prl__Value *packed_vm_value(const disp_vmsnap *s)
 {
 #ifdef DISP_HAVE_HV
-	free(v->vm);                    /* a view: its fields belong to a snapshot */
+	Prl__VmConfig *c = disp_vmops_config_view(s);  /* with the state */
+#else
+	const Prl__VmConfig *c = s->cfg;
 #endif
-	free(v);
+	Prl__Value *v = c ? value_new() : NULL;
+	size_t n = c ? prl__vm_config__get_packed_size(c) : 0;
+	uint8_t *b = v ? malloc(n ? n : 1) : NULL;
+	if (b) {
+		v->v_case = PRL__VALUE__V_VM_PACKED;
+		v->vm_packed.len = prl__vm_config__pack(c, b);
+		v->vm_packed.data = b;
+	} else {
+		free(v);
+		v = NULL;
+	}
+#ifdef DISP_HAVE_HV
+	free(c);                        /* a view: its fields belong to s */
+#endif
+	return v;
 }
 
 /* The generic answer: a value per VM, encoded when run() returns. */
@@ -333,16 +355,8 @@ static int vm_list_values(disp_req *r, vm_list *l)
 {
 	disp_req_set_data(r, l, vm_list_free);
 	for (size_t i = 0; i < l->n; i++) {
-		Prl__Value *v = value_new();
-		if (v) {
-			v->v_case = PRL__VALUE__V_VM;
-#ifdef DISP_HAVE_HV
-			v->vm = disp_vmops_config_view(l->snaps[i]);  /* with the state */
-#else
-			v->vm = l->snaps[i]->cfg;
-#endif
-		}
-		if (!v || disp_req_add_value(r, v, free_value_shell) < 0)
+		Prl__Value *v = packed_vm_value(l->snaps[i]);
+		if (!v || disp_req_add_value(r, v, free_packed_value) < 0)
 			return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,
 					     "out of memory");
 	}

@@ -20,8 +20,10 @@
  *     id               (1, varint)
  *     result           (2, varint)     0: success, so no error text
  *     params           (4, bytes) len, Value:         one per VM
- *       vm             (8, bytes) len, VmConfig:
+ *       vm_packed      (16, bytes) len, a packed VmConfig:
  *         cache[0..split)  state (15, varint)  cache[split..len)
+ *
+ * (vm_packed's tag takes two bytes; every other tag here takes one.)
  *
  * Every length is known before a byte is written (cached sizes plus
  * varints), so the frame is written in one pass into one buffer, which the
@@ -53,7 +55,7 @@ enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 #define RESPONSE_ID     TAG(1, WT_VARINT)
 #define RESPONSE_RESULT TAG(2, WT_VARINT)
 #define RESPONSE_PARAMS TAG(4, WT_LEN)
-#define VALUE_VM        TAG(8, WT_LEN)
+#define VALUE_VM_PACKED_FIELD 16     /* two-byte tag: 0x82 0x01 */
 #define STATE_FIELD     15
 #define VMCONFIG_STATE  TAG(STATE_FIELD, WT_VARINT)
 
@@ -215,6 +217,12 @@ static size_t field_size(size_t len)
 	return 1 + varint_size(len) + len;
 }
 
+/* The same with the two-byte tag of Value.vm_packed. */
+static size_t value_size(size_t len)
+{
+	return 2 + varint_size(len) + len;
+}
+
 static size_t vm_size(const vmwire *w, uint32_t state)
 {
 	return w->len + 1 + varint_size(state);
@@ -226,12 +234,13 @@ static uint8_t *put_head(uint8_t *p, uint8_t tag, size_t len)
 	return put_varint(p, len);
 }
 
-/* One params entry: Value{vm}. */
+/* One params entry: Value{vm_packed}. */
 static uint8_t *put_vm(uint8_t *p, const vmwire *w, uint32_t state)
 {
 	size_t vm = vm_size(w, state);
-	p = put_head(p, RESPONSE_PARAMS, field_size(vm));
-	p = put_head(p, VALUE_VM, vm);
+	p = put_head(p, RESPONSE_PARAMS, value_size(vm));
+	p = put_varint(p, VALUE_VM_PACKED_FIELD << 3 | WT_LEN);
+	p = put_varint(p, vm);
 	memcpy(p, w->bytes, w->split);
 	p += w->split;
 	*p++ = VMCONFIG_STATE;
@@ -244,7 +253,7 @@ static size_t response_size(const listing *l, uint64_t id)
 {
 	size_t n = 1 + varint_size(id) + 1 + varint_size(PRL_ERR_SUCCESS);
 	for (size_t i = 0; i < l->n; i++)
-		n += field_size(field_size(vm_size(l->w[i], l->state[i])));
+		n += field_size(value_size(vm_size(l->w[i], l->state[i])));
 	return n;
 }
 

@@ -3,9 +3,9 @@
  * packed once per registry snapshot instead of encoded anew per request.
  *
  * The frame is byte for byte what the generic path (one
- * Value{vm = disp_vmops_config_view(snapshot)} per VM, encoded with
- * prlc_frame_encode) makes of the same snapshots and states; vmlist_wire.c
- * explains how.
+ * Value{vm_packed = disp_vmops_config_view(snapshot), packed} per VM,
+ * encoded with prlc_frame_encode) makes of the same snapshots and states;
+ * vmlist_wire.c explains how.
  *
  * Thread rules: any thread; the snapshots' caches are filled lock-free.
  */

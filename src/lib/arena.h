@@ -14,8 +14,11 @@
  * piece (editing a VM) first copies what it holds into memory of its own and
  * drops its reference.
  *
- * The reference count is atomic; allocation is not: only the thread that
- * unpacks into an arena allocates from it.
+ * The reference count is atomic; allocation is not.  The reader allocates
+ * in an arena while it unpacks a frame there, and never again once someone
+ * else holds a reference (it reuses only an arena it holds alone).  After
+ * that, the one result that holds a response's packed VMs unpacks them into
+ * the same arena, under the result's lock (result.c).
  */
 #ifndef OPENPRL_LIB_ARENA_H
 #define OPENPRL_LIB_ARENA_H

@@ -680,8 +680,13 @@ static void on_response(prl__conn *c, prl__arena *a, Prl__Response *r)
 		return;                           /* cancelled or unknown: ignore */
 	prl__result *res = prl__result_new();
 	for (size_t i = 0; res && i < r->n_params; i++) {
+		const Prl__Value *w = r->params[i];
 		prl__value v;
-		if (prl__value_from_wire(j->server, a, r->params[i], &v) == 0)
+		if (w->v_case == PRL__VALUE__V_VM_PACKED)
+			prl__result_add_vm_packed(res, j->server, a,
+						  w->vm_packed.data,
+						  w->vm_packed.len);
+		else if (prl__value_from_wire(j->server, a, r->params[i], &v) == 0)
 			prl__result_add(res, &v);
 	}
 	if (j->op == PJOC_SRV_LOGIN || j->op == PJOC_SRV_LOGIN_LOCAL) {

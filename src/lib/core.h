@@ -126,6 +126,8 @@ char *prl__strdup(const char *s);
 typedef enum prl__vkind {
 	PRL__V_NONE, PRL__V_STR, PRL__V_U32, PRL__V_I32, PRL__V_U64,
 	PRL__V_I64, PRL__V_BOOL, PRL__V_BIN, PRL__V_OBJ,
+	PRL__V_VM_PACKED,                /* a VM not unpacked yet (results only):
+					  * v.bin, in the result's arena, not owned */
 } prl__vkind;
 
 typedef struct prl__value {
@@ -145,10 +147,20 @@ char *prl__value_to_text(const prl__value *v);
 
 /* ---- results (PHT_RESULT) ------------------------------------------------ */
 
+typedef struct prl__arena prl__arena;
+typedef struct prl__server prl__server;
+
+/* A result is filled before its job finishes and is read-only afterwards,
+ * except that PrlResult_GetParamByIndex turns a PRL__V_VM_PACKED value (a
+ * VM of a list, as the dispatcher sent it) into its VM object the first
+ * time it is asked for, under mu, unpacking into `arena`. */
 typedef struct prl__result {
 	prl__obj base;
 	uint32_t n, cap;
 	prl__value *params;
+	pthread_mutex_t mu;              /* guards params[].kind and .v */
+	prl__arena *arena;               /* reference: the packed VMs' bytes */
+	prl__server *server;             /* reference: the packed VMs' server */
 } prl__result;
 
 prl__result *prl__result_new(void);
@@ -157,6 +169,12 @@ int prl__result_add(prl__result *r, prl__value *v);
 /* Convenience: appends an object (takes a new reference on o). */
 int prl__result_add_obj(prl__result *r, prl__obj *o);
 int prl__result_add_str(prl__result *r, const char *s);
+/* Appends a packed VmConfig of n bytes at p, which live in arena a (the
+ * frame's): unpacked when first asked for.  Every packed VM of one result
+ * comes from the same frame, so a and s are the same for all of them.
+ * 0 or -ENOMEM. */
+int prl__result_add_vm_packed(prl__result *r, prl__server *s, prl__arena *a,
+			      const void *p, size_t n);
 
 /* ---- event parameters and events ---------------------------------------- */
 
@@ -177,7 +195,6 @@ struct prl__evtprm {
 prl__evtprm *prl__evtprm_new(const char *name, PRL_PARAM_FIELD_DATA_TYPE type,
 			     prl__value *value, prl__to_handle_fn to_handle);
 
-typedef struct prl__server prl__server;
 typedef struct prl__job prl__job;
 
 typedef struct prl__event {

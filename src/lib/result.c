@@ -1,10 +1,11 @@
 /*
  * result.c — values and PHT_RESULT (PrlResult_*).
  *
- * A result is an immutable array of values filled before its job finishes:
- * objects (VMs, configurations, statistics) are handed out with a new
- * reference each time they are asked for; strings and numbers are readable
- * as text with the usual size-query convention.
+ * A result is an array of values filled before its job finishes: objects
+ * (VMs, configurations, statistics) are handed out with a new reference
+ * each time they are asked for; strings and numbers are readable as text
+ * with the usual size-query convention.  The VMs of a list arrive packed
+ * and become VM objects when first asked for (core.h, prl__result).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "core.h"
+#include "vm.h"
 #include "PrlApi.h"
 
 void prl__value_clear(prl__value *v)
@@ -47,7 +50,8 @@ char *prl__value_to_text(const prl__value *v)
 		return out;
 	}
 	case PRL__V_NONE: return strdup("");
-	case PRL__V_OBJ: return NULL;
+	case PRL__V_OBJ:
+	case PRL__V_VM_PACKED: return NULL;
 	}
 	return rc < 0 ? NULL : out;
 }
@@ -58,6 +62,10 @@ static void result_destroy(prl__obj *o)
 	for (uint32_t i = 0; i < r->n; i++)
 		prl__value_clear(&r->params[i]);
 	free(r->params);
+	prl__arena_unref(r->arena);
+	if (r->server)
+		prl__put(&r->server->base);
+	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
 
@@ -65,7 +73,10 @@ const prl__type prl__result_type = { PHT_RESULT, result_destroy };
 
 prl__result *prl__result_new(void)
 {
-	return prl__new(sizeof(prl__result), &prl__result_type);
+	prl__result *r = prl__new(sizeof(prl__result), &prl__result_type);
+	if (r)
+		pthread_mutex_init(&r->mu, NULL);
+	return r;
 }
 
 int prl__result_add(prl__result *r, prl__value *v)
@@ -100,6 +111,40 @@ int prl__result_add_str(prl__result *r, const char *s)
 	return prl__result_add(r, &v);
 }
 
+int prl__result_add_vm_packed(prl__result *r, prl__server *s, prl__arena *a,
+			      const void *p, size_t n)
+{
+	if (!r->arena) {
+		prl__arena_ref(a);
+		r->arena = a;
+	}
+	if (!r->server && s) {
+		prl__ref(&s->base);
+		r->server = s;
+	}
+	prl__value v = { .kind = PRL__V_VM_PACKED, .v.bin = { (void *)p, n } };
+	return prl__result_add(r, &v);
+}
+
+/* A new reference on the object of value i, a packed VM unpacked first
+ * (r->mu held); PRL_ERR_NO_DATA when the value is not an object. */
+static PRL_RESULT object_at(prl__result *r, uint32_t i, PRL_HANDLE *out)
+{
+	prl__value *v = &r->params[i];
+	if (v->kind == PRL__V_VM_PACKED) {
+		prl__obj *vm = prl__vm_from_packed(r->server, r->arena,
+						   v->v.bin.p, v->v.bin.n);
+		if (!vm)
+			return PRL_ERR_PARSE_VM_CONFIG;
+		v->kind = PRL__V_OBJ;
+		v->v.o = vm;
+	}
+	if (v->kind != PRL__V_OBJ)
+		return PRL_ERR_NO_DATA;
+	*out = prl__give(v->v.o);
+	return PRL_ERR_SUCCESS;
+}
+
 /* ---- the public layer ---------------------------------------------------- */
 
 PRL_METHOD(PrlResult_GetParamsCount)(PRL_HANDLE hResult, PRL_UINT32_PTR pnParamsCount)
@@ -115,10 +160,10 @@ PRL_METHOD(PrlResult_GetParamByIndex)(PRL_HANDLE hResult, PRL_UINT32 nIndex,
 {
 	PRL__OBJ(r, prl__result, hResult, PHT_RESULT);
 	PRL__CHECK_ARG(phParam && nIndex < r->n);
-	if (r->params[nIndex].kind != PRL__V_OBJ)
-		return PRL_ERR_NO_DATA;
-	*phParam = prl__give(r->params[nIndex].v.o);
-	return PRL_ERR_SUCCESS;
+	pthread_mutex_lock(&r->mu);
+	PRL_RESULT rc = object_at(r, nIndex, phParam);
+	pthread_mutex_unlock(&r->mu);
+	return rc;
 }
 
 PRL_METHOD(PrlResult_GetParam)(PRL_HANDLE hResult, PRL_HANDLE_PTR phParam)
@@ -132,10 +177,13 @@ PRL_METHOD(PrlResult_GetParamByIndexAsString)(PRL_HANDLE hResult, PRL_UINT32 nIn
 {
 	PRL__OBJ(r, prl__result, hResult, PHT_RESULT);
 	PRL__CHECK_ARG(pnParamBufLength && nIndex < r->n);
+	pthread_mutex_lock(&r->mu);
 	char *t = prl__value_to_text(&r->params[nIndex]);
+	prl__vkind kind = r->params[nIndex].kind;
+	pthread_mutex_unlock(&r->mu);
 	if (!t)
-		return r->params[nIndex].kind == PRL__V_OBJ ? PRL_ERR_NO_DATA
-							    : PRL_ERR_OUT_OF_MEMORY;
+		return kind == PRL__V_OBJ || kind == PRL__V_VM_PACKED ?
+			       PRL_ERR_NO_DATA : PRL_ERR_OUT_OF_MEMORY;
 	PRL_RESULT rc = prl__copy_str(t, sParamBuf, pnParamBufLength);
 	free(t);
 	return rc;

@@ -190,6 +190,13 @@ prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c, prl__arena *arena
 	return vm ? &vm->base : NULL;
 }
 
+prl__obj *prl__vm_from_packed(prl__server *s, prl__arena *a, const void *p,
+			      size_t n)
+{
+	Prl__VmConfig *c = prl__vm_config__unpack(prl__arena_allocator(a), n, p);
+	return prl__vm_adopt_wire(s, c, a);     /* NULL stays NULL */
+}
+
 int prl__vm_own_cfg_locked(prl__vm *vm)
 {
 	if (!vm->arena)

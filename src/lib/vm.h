@@ -29,6 +29,12 @@
  * the VM takes ownership of c (an unpacked message detached from its
  * parent: freed with prl__vm_config__free_unpacked).  Never a copy. */
 prl__obj *prl__vm_adopt_wire(prl__server *s, Prl__VmConfig *c, prl__arena *arena);
+/* A VM object from a packed VmConfig of n bytes at p, unpacked into arena a
+ * (the caller is the only one allocating in a meanwhile; see arena.h).  One
+ * reference for the caller; NULL when the bytes are not a configuration or
+ * memory ran out. */
+prl__obj *prl__vm_from_packed(prl__server *s, prl__arena *a, const void *p,
+			      size_t n);
 /* A PHT_VM_INFO object.  One reference for the caller. */
 prl__obj *prl__vminfo_from_wire(prl__server *s, const Prl__VmInfo *i);
 

@@ -156,8 +156,13 @@ static uint8_t *generic_frame(uint64_t id, disp_vmsnap **snaps, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		vals[i] = malloc(sizeof **vals);
 		prl__value__init(vals[i]);
-		vals[i]->v_case = PRL__VALUE__V_VM;
-		vals[i]->vm = disp_vmops_config_view(snaps[i]);
+		Prl__VmConfig *view = disp_vmops_config_view(snaps[i]);
+		size_t n_packed = prl__vm_config__get_packed_size(view);
+		vals[i]->v_case = PRL__VALUE__V_VM_PACKED;
+		vals[i]->vm_packed.data = malloc(n_packed);
+		vals[i]->vm_packed.len = prl__vm_config__pack(view,
+							      vals[i]->vm_packed.data);
+		free(view);
 	}
 	Prl__Response resp = PRL__RESPONSE__INIT;
 	Prl__Frame f = PRL__FRAME__INIT;
@@ -168,11 +173,29 @@ static uint8_t *generic_frame(uint64_t id, disp_vmsnap **snaps, size_t n,
 	f.response = &resp;
 	uint8_t *buf = prlc_frame_encode(&f, len);
 	for (size_t i = 0; i < n; i++) {
-		free(vals[i]->vm);
+		free(vals[i]->vm_packed.data);
 		free(vals[i]);
 	}
 	free(vals);
 	return buf;
+}
+
+/* Every VM of the list travels packed (Value.vm_packed, the generic frame
+ * too, and the two are compared byte for byte); each is unpacked here and
+ * put back as Value.vm, so that the checks below read it. */
+static void unpack_vms(Prl__Frame *f)
+{
+	for (size_t i = 0; i < f->response->n_params; i++) {
+		Prl__Value *v = f->response->params[i];
+		if (v->v_case != PRL__VALUE__V_VM_PACKED)
+			continue;               /* not a list (the login's answer) */
+		Prl__VmConfig *c = prl__vm_config__unpack(NULL, v->vm_packed.len,
+							  v->vm_packed.data);
+		assert_non_null(c);
+		free(v->vm_packed.data);
+		v->v_case = PRL__VALUE__V_VM;
+		v->vm = c;
+	}
 }
 
 static Prl__Frame *decode(const uint8_t *buf, size_t len)
@@ -187,6 +210,8 @@ static Prl__Frame *decode(const uint8_t *buf, size_t len)
 	assert_non_null(g);
 	same_msg(&f->base, &g->base, "unpack");
 	prl__frame__free_unpacked(g, NULL);
+	if (f->body_case == PRL__FRAME__BODY_RESPONSE)
+		unpack_vms(f);
 	return f;
 }
 
