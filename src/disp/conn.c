@@ -1,20 +1,24 @@
 /*
  * conn.c — one client connection: bytes in, frames out (see disp.h).
  *
- * Input: whatever the socket delivers is appended to `in`; complete frames
- * are cut off the front one at a time.  The 4-byte length is checked before
- * the body is waited for — against PRLC_MAX_FRAME once logged in, and
- * against the much smaller DISP_PRELOGIN_MAX_FRAME before, so that an
- * anonymous peer cannot park megabytes here.  A bad length or an
- * undecodable body ends this connection only.
+ * Input: the socket is read straight into `in`, a flat buffer the
+ * connection keeps (IN_FIRST bytes, grown only for a larger frame, given
+ * back once empty if it grew past IN_KEEP); complete frames are decoded in
+ * place, one at a time.  The 4-byte length is checked before the buffer
+ * grows for the body — against PRLC_MAX_FRAME once logged in, and against
+ * the much smaller DISP_PRELOGIN_MAX_FRAME before, so that an anonymous
+ * peer cannot park megabytes here.  A bad length or an undecodable body
+ * ends this connection only.
  *
  * The first frame must be a Hello with our magic and version; anything else
  * is answered with HelloReply{PRL_ERR_WRONG_PROTOCOL_VERSION} and the
  * connection closes once that reply is written.  Then Requests go to the
  * op table (ops.c) and Pings just count as life.
  *
- * Output: encoded frames are appended to `out` by reference (no copy) for
- * large frames; a peer that lets more than DISP_OUT_MAX pile up is dropped.
+ * Output: a reply that is the only thing to go out is written at once;
+ * otherwise encoded frames are appended to `out` (by reference, no copy,
+ * for large frames) and written together when the callback that queued them
+ * returns; a peer that lets more than DISP_OUT_MAX pile up is dropped.
  * When too many requests are in flight, reading pauses until replies go out.
  */
 #ifndef _GNU_SOURCE
@@ -37,6 +41,8 @@
 #define DISP_PRELOGIN_MAX_FRAME (64u * 1024)
 #define COPY_BELOW 4096         /* smaller frames are copied, not referenced */
 #define DISP_MAX_SINGLE_WRITE (4u * 1024 * 1024)  /* bytes per writev */
+#define IN_FIRST (16u * 1024)   /* the input buffer's size, and a read's */
+#define IN_KEEP (64u * 1024)    /* a larger one is freed once empty */
 
 uint64_t disp_now_ms(void)
 {
@@ -47,15 +53,13 @@ uint64_t disp_now_ms(void)
 
 void disp_session_clear(disp_session *s)
 {
-	free(s->user);
 	memset(s, 0, sizeof *s);
 }
 
 int disp_session_copy(disp_session *dst, const disp_session *src)
 {
 	*dst = *src;
-	dst->user = src->user ? strdup(src->user) : NULL;
-	return src->user && !dst->user ? -1 : 0;
+	return 0;
 }
 
 /* ---- shared frames ------------------------------------------------------------ */
@@ -94,7 +98,7 @@ static void shared_cleanup(const void *data, size_t len, void *arg)
 
 static void free_cleanup(const void *data, size_t len, void *arg)
 {
-	free((void *)data);
+	free(arg);                      /* data may point past its start */
 }
 
 /* ---- lifetime ------------------------------------------------------------------ */
@@ -128,8 +132,7 @@ void disp_conn_unref(disp_conn *c)
 {
 	if (--c->refs > 0)
 		return;
-	if (c->in)
-		evbuffer_free(c->in);
+	free(c->in.buf);
 	if (c->out)
 		evbuffer_free(c->out);
 	disp_session_clear(&c->sess);
@@ -158,6 +161,8 @@ static void conn_quiesce(disp_conn *c)
 	disp_stats_unsubscribe(c);
 }
 
+static void in_release(disp_conn *c);
+
 static void conn_finish(disp_conn *c)
 {
 	c->state = DISP_CONN_DEAD;
@@ -169,7 +174,7 @@ static void conn_finish(disp_conn *c)
 		close(c->fd);
 		c->fd = -1;
 		/* What the peer never read goes now, not with the last holder. */
-		evbuffer_drain(c->in, evbuffer_get_length(c->in));
+		in_release(c);
 		evbuffer_drain(c->out, evbuffer_get_length(c->out));
 	}
 	PRLC_DEBUG("%s: connection closed", c->sess.peer);
@@ -222,21 +227,49 @@ static void sent(disp_conn *c)
 	schedule_flush(c);
 }
 
+/* Writes a frame at once when it would be the only thing to go out this
+ * turn: nothing queued before it, no flush due, no more input waiting (a
+ * lone request's reply skips a trip through the loop; pipelined requests
+ * still get one write for all their replies).  Returns the bytes written:
+ * 0 when none could be, or on an error, which flush_out meets again from
+ * the loop (never closing the connection under the caller). */
+static size_t write_now(disp_conn *c, const uint8_t *buf, size_t len)
+{
+	if (getenv("NOWN") || c->fd < 0 || c->state != DISP_CONN_OPEN || c->flush_due ||
+	    c->in.off != c->in.len || evbuffer_get_length(c->out) > 0)
+		return 0;
+	ssize_t r;
+	do
+		r = write(c->fd, buf, len);     /* non-blocking; SIGPIPE ignored */
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? (size_t)r : 0;
+}
+
 int disp_conn_send_bytes(disp_conn *c, uint8_t *buf, size_t len)
 {
-	int rc = -1;
-	if (out_has_room(c)) {
-		if (len < COPY_BELOW) {
-			rc = evbuffer_add(c->out, buf, len);
-			free(buf);
-		} else {
-			rc = evbuffer_add_reference(c->out, buf, len,
-						    free_cleanup, NULL);
-			if (rc < 0)
-				free(buf);
-		}
-	} else {
+	if (!out_has_room(c)) {
 		free(buf);
+		return -1;
+	}
+	size_t done = write_now(c, buf, len);
+	if (done == len) {
+		free(buf);
+		c->last_tx_ms = disp_now_ms();
+		return 0;
+	}
+	int rc;
+	if (len - done < COPY_BELOW) {
+		rc = evbuffer_add(c->out, buf + done, len - done);
+		free(buf);
+	} else {
+		rc = evbuffer_add_reference(c->out, buf + done, len - done,
+					    free_cleanup, buf);
+		if (rc < 0)
+			free(buf);
+	}
+	if (rc < 0 && done > 0) {
+		disp_conn_close(c, false);      /* half a frame went out */
+		return rc;
 	}
 	if (rc == 0)
 		sent(c);
@@ -307,20 +340,69 @@ static void on_hello(disp_conn *c, const Prl__Frame *f)
 
 /* ---- input --------------------------------------------------------------------------- */
 
+static void in_release(disp_conn *c)
+{
+	free(c->in.buf);
+	memset(&c->in, 0, sizeof c->in);
+}
+
+/* Where the next bytes go and how many fit (*room > 0).  The buffer must
+ * hold the frame begun: IN_FIRST bytes, or the frame's whole length once
+ * its header is in (a length over the limit is not grown for: take_frame
+ * refuses it).  The unread bytes move to the front when the frame would not
+ * fit where it starts.  NULL when memory runs out. */
+static uint8_t *in_room(disp_conn *c, size_t *room)
+{
+	struct disp_inbuf *in = &c->in;
+	size_t have = in->len - in->off, need = IN_FIRST;
+	uint32_t max = c->sess.logged_in ? PRLC_MAX_FRAME :
+					   DISP_PRELOGIN_MAX_FRAME;
+	if (have >= PRLC_FRAME_HEADER) {
+		uint32_t body = prlc_frame_peek_len(in->buf + in->off);
+		if (body <= max && PRLC_FRAME_HEADER + (size_t)body > need)
+			need = PRLC_FRAME_HEADER + (size_t)body;
+	}
+	if (in->off + need > in->cap || in->len == in->cap) {
+		if (in->off > 0) {
+			memmove(in->buf, in->buf + in->off, have);
+			in->off = 0;
+			in->len = have;
+		}
+		if (in->len == in->cap && need <= in->cap)
+			need = 2 * in->cap;     /* frames wait while input is paused */
+		if (need > in->cap) {
+			uint8_t *b = realloc(in->buf, need);
+			if (!b)
+				return NULL;
+			in->buf = b;
+			in->cap = need;
+		}
+	}
+	*room = in->cap - in->len;
+	return in->buf + in->len;
+}
+
+/* Gives back a buffer that grew for a large frame, once it is empty. */
+static void in_trim(disp_conn *c)
+{
+	if (c->in.cap > IN_KEEP && c->in.off == c->in.len)
+		in_release(c);
+}
+
 static void protocol_error(disp_conn *c, const char *what)
 {
 	PRLC_WARN("%s: %s: closing the connection", c->sess.peer, what);
 	disp_conn_close(c, false);
 }
 
-/* Takes ownership of f. */
-static void on_frame(disp_conn *c, Prl__Frame *f)
+/* Takes ownership of m, which holds f. */
+static void on_frame(disp_conn *c, Prl__Frame *f, disp_inmsg *m)
 {
 	if (c->state == DISP_CONN_HELLO) {
 		on_hello(c, f);
 	} else if (f->body_case == PRL__FRAME__BODY_REQUEST) {
-		disp_ops_dispatch(c, f);
-		f = NULL;
+		disp_ops_dispatch(c, f, m);
+		m = NULL;
 		if (c->pending.n >= DISP_PENDING_MAX && disp_conn_alive(c)) {
 			c->input_paused = true;
 			if (c->fd >= 0)
@@ -329,38 +411,38 @@ static void on_frame(disp_conn *c, Prl__Frame *f)
 	} else if (f->body_case != PRL__FRAME__BODY_PING) {
 		protocol_error(c, "a client may send only Requests and Pings");
 	}
-	if (f)
-		prl__frame__free_unpacked(f, NULL);
+	disp_inmsg_free(m);
 }
 
-/* Cuts one frame off `in` and handles it; false when there is none (yet)
- * or the connection ended. */
+/* Decodes one frame at the front of `in` and handles it; false when there
+ * is none (yet) or the connection ended. */
 static bool take_frame(disp_conn *c)
 {
-	size_t avail = evbuffer_get_length(c->in);
-	uint8_t hdr[PRLC_FRAME_HEADER];
-	if (avail < sizeof hdr)
+	struct disp_inbuf *in = &c->in;
+	size_t avail = in->len - in->off;
+	if (avail < PRLC_FRAME_HEADER)
 		return false;
-	evbuffer_copyout(c->in, hdr, sizeof hdr);
-	uint32_t len = prlc_frame_peek_len(hdr);
+	const uint8_t *p = in->buf + in->off;
+	uint32_t len = prlc_frame_peek_len(p);
 	uint32_t max = c->sess.logged_in ? PRLC_MAX_FRAME :
 					   DISP_PRELOGIN_MAX_FRAME;
 	if (len > max) {
 		protocol_error(c, "frame length over the limit");
 		return false;
 	}
-	if (avail - sizeof hdr < len)
+	if (avail - PRLC_FRAME_HEADER < len)
 		return false;
-	const uint8_t *p = evbuffer_pullup(c->in, (ssize_t)(sizeof hdr + len));
 	Prl__Frame *f = NULL;
-	size_t used = 0;
-	if (!p || prlc_frame_parse(p, sizeof hdr + len, &f, &used) != 1) {
+	disp_inmsg *m = disp_inmsg_decode(p + PRLC_FRAME_HEADER, len, &f);
+	if (!m) {
 		protocol_error(c, "undecodable frame");
 		return false;
 	}
-	evbuffer_drain(c->in, used);
+	in->off += PRLC_FRAME_HEADER + (size_t)len;
+	if (in->off == in->len)
+		in->off = in->len = 0;
 	c->last_rx_ms = disp_now_ms();
-	on_frame(c, f);
+	on_frame(c, f, m);
 	return true;
 }
 
@@ -385,10 +467,21 @@ void disp_conn_resume_input(disp_conn *c)
 
 void disp_conn_feed(disp_conn *c, const void *buf, size_t len)
 {
-	if (!disp_conn_alive(c))
-		return;
-	evbuffer_add(c->in, buf, len);
-	process_input(c);
+	while (disp_conn_alive(c) && len > 0) {
+		size_t room;
+		uint8_t *dst = in_room(c, &room);
+		if (!dst) {
+			protocol_error(c, "out of memory for input");
+			return;
+		}
+		size_t n = len < room ? len : room;
+		memcpy(dst, buf, n);
+		c->in.len += n;
+		buf = (const uint8_t *)buf + n;
+		len -= n;
+		process_input(c);
+	}
+	in_trim(c);
 }
 
 struct evbuffer *disp_conn_output(disp_conn *c)
@@ -398,24 +491,22 @@ struct evbuffer *disp_conn_output(disp_conn *c)
 
 /* ---- sockets ----------------------------------------------------------------------------- */
 
-#define READ_CHUNK (16u * 1024)  /* bytes asked of one read (a 64 KiB chunk made free() consolidate the heap every time) */
-
 /* The socket is readable (or input was resumed): frames already buffered
- * first, then one read — a second only when the first filled its chunk.
- * No FIONREAD, no watermarks: a request costs the loop one read. */
+ * first, then one read — a second only when the first filled the room it
+ * had.  No FIONREAD, no watermarks: a request costs the loop one read. */
 static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	disp_conn *c = arg;
 	disp_conn_ref(c);
 	process_input(c);
 	while (disp_conn_alive(c) && !c->input_paused) {
-		struct evbuffer_iovec v;
-		if (evbuffer_reserve_space(c->in, READ_CHUNK, &v, 1) < 1) {
+		size_t room;
+		uint8_t *dst = in_room(c, &room);
+		if (!dst) {
 			protocol_error(c, "out of memory for input");
 			break;
 		}
-		size_t want = v.iov_len < READ_CHUNK ? v.iov_len : READ_CHUNK;
-		ssize_t r = read(fd, v.iov_base, want);
+		ssize_t r = read(fd, dst, room);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -427,14 +518,14 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			disp_conn_close(c, false);
 			break;
 		}
-		v.iov_len = (size_t)r;
-		evbuffer_commit_space(c->in, &v, 1);
+		c->in.len += (size_t)r;
 		c->srv->input_seq++;
 		c->srv->peer_pid = c->sess.is_unix ? c->sess.pid : 0;
 		process_input(c);
-		if ((size_t)r < want)
+		if ((size_t)r < room)
 			break;
 	}
+	in_trim(c);
 	disp_conn_unref(c);
 }
 
@@ -507,12 +598,11 @@ disp_conn *disp_conn_accept(disp_server *srv, int fd, bool is_unix,
 {
 	disp_conn *c = srv->shutting_down ? NULL : conn_new(srv, is_unix);
 	if (c) {
-		c->in = evbuffer_new();
 		c->out = evbuffer_new();
 		c->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_readable, c);
 		c->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, on_writable, c);
 	}
-	if (!c || !c->in || !c->out || !c->rev || !c->wev ||
+	if (!c || !c->out || !c->rev || !c->wev ||
 	    evutil_make_socket_nonblocking(fd) < 0) {
 		if (c) {
 			if (c->rev)
@@ -549,13 +639,8 @@ disp_conn *disp_conn_new_fake(disp_server *srv, bool is_unix, uid_t uid)
 	disp_conn *c = conn_new(srv, is_unix);
 	if (!c)
 		return NULL;
-	c->in = evbuffer_new();
 	c->out = evbuffer_new();
-	if (!c->in || !c->out) {
-		if (c->in)
-			evbuffer_free(c->in);
-		if (c->out)
-			evbuffer_free(c->out);
+	if (!c->out) {
 		free(c);
 		return NULL;
 	}

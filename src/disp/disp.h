@@ -9,11 +9,12 @@
  * stays until the last holder (a request on a worker, a callback on the
  * stack) lets go — Redis's deferred close.
  *
- * Connections read and write through two evbuffers.  A real one fills `in`
- * from its socket and writes `out` to it (conn.c: one read and one write
- * per request, no more); a "fake" one (disp_conn_new_fake, for the fuzz
- * targets and unit tests) has no socket: the caller fills `in` with
- * disp_conn_feed() and drains disp_conn_output().
+ * A connection reads into a flat buffer of its own, `in`, and writes
+ * through an evbuffer, `out`.  A real one fills `in` from its socket and
+ * writes `out` to it (conn.c: one read and one write per request, no more);
+ * a "fake" one (disp_conn_new_fake, for the fuzz targets and unit tests)
+ * has no socket: the caller fills `in` with disp_conn_feed() and drains
+ * disp_conn_output().
  */
 #ifndef OPENPRL_DISP_DISP_H
 #define OPENPRL_DISP_DISP_H
@@ -41,6 +42,7 @@ typedef struct disp_registry disp_registry;     /* registry.h */
 /* ---- limits -------------------------------------------------------------- */
 
 #define DISP_OUT_MAX (8u * 1024 * 1024)  /* pending output before a drop */
+#define DISP_USER_MAX 255                /* bytes of a user name (POSIX: 256 with NUL) */
 #define DISP_PENDING_MAX 64              /* requests in flight per client */
 #define DISP_PING_AFTER_MS 10000         /* our silence before a Ping */
 #define DISP_DEAD_AFTER_MS 30000         /* peer silence before a drop */
@@ -55,7 +57,9 @@ typedef struct disp_session {
 	bool is_unix;                   /* the local socket: peer creds valid */
 	uid_t uid;                      /* SO_PEERCRED (unix) */
 	pid_t pid;
-	char *user;                     /* logged-in user, malloc'd */
+	char user[DISP_USER_MAX + 1];   /* logged-in user, "" before login:
+					 * inline, so that every request's
+					 * copy of the session is a plain copy */
 	uid_t user_uid;                 /* its system uid; (uid_t)-1: none */
 	uint32_t security_level;        /* PSL_* asked at login */
 	char uuid[PRLC_UUID_LEN + 1];   /* session UUID, "" before login */
@@ -128,7 +132,12 @@ struct disp_conn {
 	int fd;                         /* -1 for a fake connection */
 	struct event *rev, *wev;        /* readable; writable or flush due */
 	bool flush_due;                 /* wev made active to write `out` */
-	struct evbuffer *in, *out;
+	struct disp_inbuf {
+		uint8_t *buf;           /* NULL until the first bytes come */
+		size_t cap;
+		size_t off, len;        /* unread bytes: buf[off..len) */
+	} in;
+	struct evbuffer *out;
 	disp_session sess;
 	bool subscribed;                /* host statistics */
 	bool login_pending;
@@ -185,8 +194,17 @@ uint64_t disp_now_ms(void);     /* monotonic, at tick resolution */
 
 /* ---- requests (ops.c) ------------------------------------------------------ */
 
-/* Handles one decoded Request of an open connection; takes the frame. */
-void disp_ops_dispatch(disp_conn *c, Prl__Frame *f);
+/* Memory for one incoming frame, decoded into it, and for the request it
+ * may carry: one allocation per request most of the time, freed at once
+ * when the request ends (ops.c). */
+typedef struct disp_inmsg disp_inmsg;
+/* Decodes a frame body of len bytes; NULL (nothing kept) when memory runs
+ * out or the body is not a frame.  *f is the frame, living in the block. */
+disp_inmsg *disp_inmsg_decode(const uint8_t *body, size_t len, Prl__Frame **f);
+void disp_inmsg_free(disp_inmsg *m);
+
+/* Handles one decoded Request of an open connection, f in m; takes m. */
+void disp_ops_dispatch(disp_conn *c, Prl__Frame *f, disp_inmsg *m);
 /* Ends every pending request of a closing connection (no replies sent). */
 void disp_ops_abandon_all(disp_conn *c);
 

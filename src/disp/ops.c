@@ -14,6 +14,7 @@
 #include "ops.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 
 struct disp_req {
 	disp_conn *conn;                /* holds a reference */
-	Prl__Frame *frame;              /* owns msg */
+	disp_inmsg *mem;                /* holds this request and its frame */
 	const Prl__Request *msg;
 	const disp_op *op;
 	disp_session sess;
@@ -41,6 +42,87 @@ struct disp_req {
 	struct event *timer;            /* delayed reply */
 	disp_req *prev, *next;          /* conn->pending */
 };
+
+/* ---- an incoming frame's memory --------------------------------------------------
+ *
+ * protobuf-c unpacks a message with one malloc per sub-message, string and
+ * array, and frees it with as many free calls.  A frame is decoded instead
+ * into one block sized from its encoding (a pointer bump per allocation;
+ * what does not fit gets a malloc of its own, chained for the end), and a
+ * request lives in the same block: admitting, running and ending a small
+ * request costs one malloc and one free. */
+
+typedef struct inmsg_spill {
+	struct inmsg_spill *next;
+	alignas(max_align_t) unsigned char data[];
+} inmsg_spill;
+
+struct disp_inmsg {
+	disp_req req;                   /* used when the frame is a Request */
+	ProtobufCAllocator alloc;
+	inmsg_spill *spill;
+	size_t used, cap;
+	alignas(max_align_t) unsigned char room[];
+};
+
+#define INMSG_ALIGN (alignof(max_align_t))
+
+static void *inmsg_alloc(void *data, size_t n)
+{
+	disp_inmsg *m = data;
+	size_t need = (n + INMSG_ALIGN - 1) & ~(INMSG_ALIGN - 1);
+	if (need >= n && need <= m->cap - m->used) {
+		void *p = m->room + m->used;
+		m->used += need;
+		return p;
+	}
+	inmsg_spill *s = n <= SIZE_MAX - sizeof *s ? malloc(sizeof *s + n) : NULL;
+	if (!s)
+		return NULL;
+	s->next = m->spill;
+	m->spill = s;
+	return s->data;
+}
+
+static void inmsg_free_nothing(void *data, void *p)
+{
+	(void)data;
+	(void)p;                        /* the whole block goes at once */
+}
+
+disp_inmsg *disp_inmsg_decode(const uint8_t *body, size_t len, Prl__Frame **f)
+{
+	/* Decoded messages take a few times their encoding. */
+	size_t cap = len <= (SIZE_MAX - 512) / 4 ? 4 * len + 512 : 0;
+	disp_inmsg *m = cap ? malloc(sizeof *m + cap) : NULL;
+	if (!m)
+		return NULL;
+	m->alloc.alloc = inmsg_alloc;
+	m->alloc.free = inmsg_free_nothing;
+	m->alloc.allocator_data = m;
+	m->spill = NULL;
+	m->used = 0;
+	m->cap = cap;
+	*f = prlc_frame_unpack(body, len, &m->alloc);
+	if (!*f) {
+		disp_inmsg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void disp_inmsg_free(disp_inmsg *m)
+{
+	if (!m)
+		return;
+	for (inmsg_spill *s = m->spill, *next; s; s = next) {
+		next = s->next;
+		free(s);
+	}
+	free(m);
+}
+
+/* ---- the operation table ----------------------------------------------------------- */
 
 static const disp_op *op_table[DISP_OP_CODE_MAX];
 
@@ -251,16 +333,16 @@ static disp_req *pending_find(disp_conn *c, uint64_t id)
 
 /* ---- a request's life -------------------------------------------------------------------- */
 
-static disp_req *req_new(disp_conn *c, Prl__Frame *f, const disp_op *op)
+static disp_req *req_new(disp_conn *c, Prl__Frame *f, disp_inmsg *m,
+			 const disp_op *op)
 {
-	disp_req *r = calloc(1, sizeof *r);
-	if (!r || disp_session_copy(&r->sess, &c->sess) < 0) {
-		free(r);
+	disp_req *r = &m->req;
+	memset(r, 0, sizeof *r);
+	if (disp_session_copy(&r->sess, &c->sess) < 0)
 		return NULL;
-	}
 	r->conn = c;
 	disp_conn_ref(c);
-	r->frame = f;
+	r->mem = m;
 	r->msg = f->request;
 	r->op = op;
 	return r;
@@ -276,9 +358,8 @@ static void req_free(disp_req *r)
 	free(r->reply);
 	free(r->error);
 	disp_session_clear(&r->sess);
-	prl__frame__free_unpacked(r->frame, NULL);
 	disp_conn_unref(r->conn);
-	free(r);
+	disp_inmsg_free(r->mem);        /* r itself, and its frame */
 }
 
 /* Queues the reply and ends the request. */
@@ -401,7 +482,7 @@ static void start(disp_req *r)
 	}
 }
 
-void disp_ops_dispatch(disp_conn *c, Prl__Frame *f)
+void disp_ops_dispatch(disp_conn *c, Prl__Frame *f, disp_inmsg *mem)
 {
 	const Prl__Request *m = f->request;
 	const disp_op *op = disp_ops_find(m->op);
@@ -410,11 +491,11 @@ void disp_ops_dispatch(disp_conn *c, Prl__Frame *f)
 	PRLC_DEBUG("%s: request %llu op %u (%s)%s", c->sess.peer,
 		   (unsigned long long)m->id, m->op, op ? op->name : "?",
 		   rc ? " refused" : "");
-	disp_req *r = rc ? NULL : req_new(c, f, op);
+	disp_req *r = rc ? NULL : req_new(c, f, mem, op);
 	if (!r) {
 		reply_simple(c, m->id, rc ? rc : PRL_ERR_OUT_OF_MEMORY,
 			     rc ? text : "out of memory");
-		prl__frame__free_unpacked(f, NULL);
+		disp_inmsg_free(mem);
 		return;
 	}
 	pending_add(c, r);

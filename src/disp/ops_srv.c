@@ -105,6 +105,10 @@ static Prl__LoginInfo *login_info_new(const disp_server *srv,
 static int login_accept(disp_req *r, const char *user, uid_t uid,
 			uint32_t level)
 {
+	if (strlen(user) > DISP_USER_MAX)
+		return disp_req_fail(r, PRL_ERR_AUTHENTICATION_FAILED,
+				     "user names longer than %d bytes are not "
+				     "supported", DISP_USER_MAX);
 	login_data *d = calloc(1, sizeof *d);
 	Prl__Value *v = value_new();
 	if (!d || !v || !(d->user = strdup(user))) {
@@ -134,9 +138,7 @@ static void login_done(disp_req *r)
 	if (disp_req_result(r) != PRL_ERR_SUCCESS || !d ||
 	    !disp_conn_alive(c))
 		return;
-	free(c->sess.user);
-	c->sess.user = d->user;
-	d->user = NULL;
+	snprintf(c->sess.user, sizeof c->sess.user, "%s", d->user);
 	c->sess.security_level = d->level;
 	c->sess.user_uid = d->uid;
 	memcpy(c->sess.uuid, d->uuid, sizeof d->uuid);
@@ -222,8 +224,7 @@ static int logoff_run(disp_req *r)
 	disp_conn *c = disp_req_conn(r);
 	PRLC_INFO("%s: user '%s' logged off", c->sess.peer, c->sess.user);
 	disp_stats_unsubscribe(c);
-	free(c->sess.user);
-	c->sess.user = NULL;
+	c->sess.user[0] = '\0';
 	c->sess.user_uid = (uid_t)-1;
 	c->sess.uuid[0] = '\0';
 	c->sess.logged_in = false;
@@ -298,107 +299,30 @@ static int unsubscribe_run(disp_req *r)
 
 /* ---- VMs ------------------------------------------------------------------------ */
 
-/* PJOC_SRV_GET_VM_LIST: one Value{vm_packed} per VM the user may see
- * (root: all, others: their own); the library unpacks a VM only when it is
- * asked for.  Runs on the loop: the registry answers from memory, and a
+/* PJOC_SRV_GET_VM_LIST: the VMs the user may see (root: all, others: their
+ * own), each packed in Response.vms; the library unpacks a VM only when it
+ * is asked for.  Runs on the loop: the registry answers from memory, and a
  * worker round trip would double the latency of the most frequent request.
  * The frame is assembled from bytes each registry snapshot packs once
- * (vmlist_wire.h); only when that fails (memory, a list too large for one
- * frame) are the values packed and encoded the generic way, which answers
- * exactly the same or reports the failure as it always did. */
-#ifdef DISP_HAVE_REGISTRY
-typedef struct vm_list {
-	disp_vmsnap **snaps;
-	size_t n;
-} vm_list;
-
-static void vm_list_free(void *p)
-{
-	vm_list *l = p;
-	disp_registry_list_free(l->snaps, l->n);
-	free(l);
-}
-
-static void free_packed_value(Prl__Value *v)
-{
-	free(v->vm_packed.data);
-	free(v);
-}
-
-/* Value{vm_packed}: the configuration packed, as vmlist_wire.c writes it. */
-static Prl__Value *packed_vm_value(const disp_vmsnap *s)
-{
-#ifdef DISP_HAVE_HV
-	Prl__VmConfig *c = disp_vmops_config_view(s);  /* with the state */
-#else
-	const Prl__VmConfig *c = s->cfg;
-#endif
-	Prl__Value *v = c ? value_new() : NULL;
-	size_t n = c ? prl__vm_config__get_packed_size(c) : 0;
-	uint8_t *b = v ? malloc(n ? n : 1) : NULL;
-	if (b) {
-		v->v_case = PRL__VALUE__V_VM_PACKED;
-		v->vm_packed.len = prl__vm_config__pack(c, b);
-		v->vm_packed.data = b;
-	} else {
-		free(v);
-		v = NULL;
-	}
-#ifdef DISP_HAVE_HV
-	free(c);                        /* a view: its fields belong to s */
-#endif
-	return v;
-}
-
-/* The generic answer: a value per VM, encoded when run() returns. */
-static int vm_list_values(disp_req *r, vm_list *l)
-{
-	disp_req_set_data(r, l, vm_list_free);
-	for (size_t i = 0; i < l->n; i++) {
-		Prl__Value *v = packed_vm_value(l->snaps[i]);
-		if (!v || disp_req_add_value(r, v, free_packed_value) < 0)
-			return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,
-					     "out of memory");
-	}
-	return PRL_ERR_SUCCESS;
-}
-
-/* The answer from the snapshots' packed bytes; false when it could not be
- * made. */
-static bool vm_list_wire(disp_req *r, vm_list *l)
-{
-#ifdef DISP_HAVE_HV
-	size_t len;
-	uint8_t *frame = disp_vmlist_wire_encode(disp_req_msg(r)->id, l->snaps,
-						 l->n, &len);
-	if (frame)
-		disp_req_set_reply(r, frame, len);
-	return frame != NULL;
-#else
-	(void)r;
-	(void)l;
-	return false;
-#endif
-}
-
+ * (vmlist_wire.h). */
+#if defined(DISP_HAVE_REGISTRY) && defined(DISP_HAVE_HV)
 static int get_vm_list_run(disp_req *r)
 {
 	disp_registry *reg = disp_req_server(r)->registry;
-	vm_list *l = calloc(1, sizeof *l);
-	if (!reg || !l) {
-		free(l);
-		return reg ? disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY,
-					   "out of memory") : PRL_ERR_SUCCESS;
-	}
-	int rc = disp_registry_list(reg, disp_req_session(r)->user_uid,
-				    &l->snaps, &l->n);
-	if (rc != PRL_ERR_SUCCESS) {
-		free(l);
+	if (!reg)
+		return PRL_ERR_SUCCESS;
+	disp_vmsnap **snaps;
+	size_t n, len;
+	int rc = disp_registry_list(reg, disp_req_session(r)->user_uid, &snaps, &n);
+	if (rc != PRL_ERR_SUCCESS)
 		return disp_req_fail(r, rc, "%s", disp_registry_errmsg());
-	}
-	if (!vm_list_wire(r, l))
-		return vm_list_values(r, l);
-	vm_list_free(l);
+	uint8_t *frame = disp_vmlist_wire_encode(disp_req_msg(r)->id, snaps, n, &len);
+	disp_registry_list_free(snaps, n);
+	if (!frame)
+		return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY, "out of memory, or "
+				     "a list of %zu VMs larger than a frame may "
+				     "be (%u bytes)", n, (unsigned)PRLC_MAX_FRAME);
+	disp_req_set_reply(r, frame, len);
 	return PRL_ERR_SUCCESS;
 }
 #else

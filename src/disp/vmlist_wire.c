@@ -19,11 +19,8 @@
  *   Frame.response     (4, bytes) len, Response:
  *     id               (1, varint)
  *     result           (2, varint)     0: success, so no error text
- *     params           (4, bytes) len, Value:         one per VM
- *       vm_packed      (16, bytes) len, a packed VmConfig:
- *         cache[0..split)  state (15, varint)  cache[split..len)
- *
- * (vm_packed's tag takes two bytes; every other tag here takes one.)
+ *     vms              (5, bytes) len, a packed VmConfig:   one per VM
+ *       cache[0..split)  state (15, varint)  cache[split..len)
  *
  * Every length is known before a byte is written (cached sizes plus
  * varints), so the frame is written in one pass into one buffer, which the
@@ -54,8 +51,7 @@ enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 #define FRAME_RESPONSE  TAG(4, WT_LEN)
 #define RESPONSE_ID     TAG(1, WT_VARINT)
 #define RESPONSE_RESULT TAG(2, WT_VARINT)
-#define RESPONSE_PARAMS TAG(4, WT_LEN)
-#define VALUE_VM_PACKED_FIELD 16     /* two-byte tag: 0x82 0x01 */
+#define RESPONSE_VMS    TAG(5, WT_LEN)
 #define STATE_FIELD     15
 #define VMCONFIG_STATE  TAG(STATE_FIELD, WT_VARINT)
 
@@ -168,28 +164,43 @@ static const vmwire *wire_of(disp_vmsnap *s)
 
 /* ---- one list ------------------------------------------------------------------------ */
 
+enum { LISTING_INLINE = 16 };   /* VMs whose arrays need no malloc */
+
 typedef struct listing {
 	size_t n;
 	const vmwire **w;
 	const disp_hv_key **keys;
 	uint32_t *state;
+	void *heap;                     /* the three arrays of a longer list */
+	const vmwire *w_in[LISTING_INLINE];
+	const disp_hv_key *keys_in[LISTING_INLINE];
+	uint32_t state_in[LISTING_INLINE];
 } listing;
 
 static void listing_free(listing *l)
 {
-	free(l->w);
-	free(l->keys);
-	free(l->state);
+	free(l->heap);
 }
 
 static int listing_init(listing *l, size_t n)
 {
-	size_t k = n ? n : 1;
 	l->n = n;
-	l->w = malloc(k * sizeof *l->w);
-	l->keys = malloc(k * sizeof *l->keys);
-	l->state = malloc(k * sizeof *l->state);
-	return l->w && l->keys && l->state ? 0 : -1;
+	l->heap = NULL;
+	if (n <= LISTING_INLINE) {
+		l->w = l->w_in;
+		l->keys = l->keys_in;
+		l->state = l->state_in;
+		return 0;
+	}
+	size_t each = sizeof *l->w + sizeof *l->keys + sizeof *l->state;
+	char *p = n <= SIZE_MAX / each ? malloc(n * each) : NULL;
+	if (!p)
+		return -1;
+	l->heap = p;
+	l->w = (const vmwire **)p;
+	l->keys = (const disp_hv_key **)(p + n * sizeof *l->w);
+	l->state = (uint32_t *)(p + n * (sizeof *l->w + sizeof *l->keys));
+	return 0;
 }
 
 /* Each VM's cache and its state as the list shows it. */
@@ -217,12 +228,6 @@ static size_t field_size(size_t len)
 	return 1 + varint_size(len) + len;
 }
 
-/* The same with the two-byte tag of Value.vm_packed. */
-static size_t value_size(size_t len)
-{
-	return 2 + varint_size(len) + len;
-}
-
 static size_t vm_size(const vmwire *w, uint32_t state)
 {
 	return w->len + 1 + varint_size(state);
@@ -234,13 +239,10 @@ static uint8_t *put_head(uint8_t *p, uint8_t tag, size_t len)
 	return put_varint(p, len);
 }
 
-/* One params entry: Value{vm_packed}. */
+/* One vms entry. */
 static uint8_t *put_vm(uint8_t *p, const vmwire *w, uint32_t state)
 {
-	size_t vm = vm_size(w, state);
-	p = put_head(p, RESPONSE_PARAMS, value_size(vm));
-	p = put_varint(p, VALUE_VM_PACKED_FIELD << 3 | WT_LEN);
-	p = put_varint(p, vm);
+	p = put_head(p, RESPONSE_VMS, vm_size(w, state));
 	memcpy(p, w->bytes, w->split);
 	p += w->split;
 	*p++ = VMCONFIG_STATE;
@@ -253,7 +255,7 @@ static size_t response_size(const listing *l, uint64_t id)
 {
 	size_t n = 1 + varint_size(id) + 1 + varint_size(PRL_ERR_SUCCESS);
 	for (size_t i = 0; i < l->n; i++)
-		n += field_size(value_size(vm_size(l->w[i], l->state[i])));
+		n += field_size(vm_size(l->w[i], l->state[i]));
 	return n;
 }
 

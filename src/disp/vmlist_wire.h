@@ -2,10 +2,9 @@
  * vmlist_wire.h — the answer to PJOC_SRV_GET_VM_LIST, assembled from bytes
  * packed once per registry snapshot instead of encoded anew per request.
  *
- * The frame is byte for byte what the generic path (one
- * Value{vm_packed = disp_vmops_config_view(snapshot), packed} per VM,
- * encoded with prlc_frame_encode) makes of the same snapshots and states;
- * vmlist_wire.c explains how.
+ * The frame is byte for byte what prlc_frame_encode makes of a Response
+ * whose vms are the packed disp_vmops_config_view of each snapshot (with
+ * its state); vmlist_wire.c explains how.
  *
  * Thread rules: any thread; the snapshots' caches are filled lock-free.
  */

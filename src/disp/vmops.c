@@ -580,8 +580,7 @@ static int added(disp_req *r, disp_vmsnap *s)
 static Prl__VmConfig *owned_copy(disp_req *r, const Prl__VmConfig *in)
 {
 	Prl__VmConfig *c = disp_vmconf_dup(in);
-	const char *user = disp_req_session(r)->user;
-	if (c && disp_vmconf_set_str(&c->owner, user ? user : "") < 0) {
+	if (c && disp_vmconf_set_str(&c->owner, disp_req_session(r)->user) < 0) {
 		disp_vmconf_free(c);
 		return NULL;
 	}

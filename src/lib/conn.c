@@ -680,15 +680,15 @@ static void on_response(prl__conn *c, prl__arena *a, Prl__Response *r)
 		return;                           /* cancelled or unknown: ignore */
 	prl__result *res = prl__result_new();
 	for (size_t i = 0; res && i < r->n_params; i++) {
-		const Prl__Value *w = r->params[i];
 		prl__value v;
-		if (w->v_case == PRL__VALUE__V_VM_PACKED)
-			prl__result_add_vm_packed(res, j->server, a,
-						  w->vm_packed.data,
-						  w->vm_packed.len);
-		else if (prl__value_from_wire(j->server, a, r->params[i], &v) == 0)
+		if (prl__value_from_wire(j->server, a, r->params[i], &v) == 0)
 			prl__result_add(res, &v);
 	}
+	PRL_RESULT rc = r->result;
+	for (size_t i = 0; res && i < r->n_vms; i++)
+		if (prl__result_add_vm_packed(res, j->server, a, r->vms[i].data,
+					      r->vms[i].len) < 0 && PRL_SUCCEEDED(rc))
+			rc = PRL_ERR_OUT_OF_MEMORY;  /* never a list cut short */
 	if (j->op == PJOC_SRV_LOGIN || j->op == PJOC_SRV_LOGIN_LOCAL) {
 		pthread_mutex_lock(&c->mu);
 		c->up = PRL_SUCCEEDED(r->result);
@@ -709,7 +709,8 @@ static void on_response(prl__conn *c, prl__arena *a, Prl__Response *r)
 		if (!c->up)
 			unlink_server(c);
 	}
-	prl__job_finish(j, r->result, res, r->error);
+	prl__job_finish(j, rc, res, PRL_SUCCEEDED(r->result) && PRL_FAILED(rc) ?
+				    "Out of memory while taking the VM list." : r->error);
 	prl__put(&j->base);
 }
 

@@ -132,10 +132,15 @@ static PRL_RESULT object_at(prl__result *r, uint32_t i, PRL_HANDLE *out)
 {
 	prl__value *v = &r->params[i];
 	if (v->kind == PRL__V_VM_PACKED) {
-		prl__obj *vm = prl__vm_from_packed(r->server, r->arena,
-						   v->v.bin.p, v->v.bin.n);
-		if (!vm)
+		/* Bytes that failed once are forgotten: a retry must not
+		 * leave another partial message in the arena. */
+		prl__obj *vm = v->v.bin.p ? prl__vm_from_packed(r->server, r->arena,
+								v->v.bin.p, v->v.bin.n)
+					  : NULL;
+		if (!vm) {
+			v->v.bin.p = NULL;
 			return PRL_ERR_PARSE_VM_CONFIG;
+		}
 		v->kind = PRL__V_OBJ;
 		v->v.o = vm;
 	}

@@ -168,6 +168,79 @@ static void test_prelogin_frame_limit(void **state)
 	assert_int_equal(fx->c->state, DISP_CONN_DEAD);
 }
 
+/* A request for GetVmList whose argument pads the frame to about `pad`
+ * bytes (the handler ignores arguments). */
+static uint8_t *padded_request(uint64_t id, size_t pad, size_t *len)
+{
+	Prl__Request req = PRL__REQUEST__INIT;
+	Prl__Frame f = PRL__FRAME__INIT;
+	Prl__Param arg = PRL__PARAM__INIT;
+	Prl__Value val = PRL__VALUE__INIT;
+	char *text = malloc(pad + 1);
+	memset(text, 'x', pad);
+	text[pad] = 0;
+	val.v_case = PRL__VALUE__V_STR;
+	val.str = text;
+	arg.name = "padding";
+	arg.value = &val;
+	Prl__Param *args[] = { &arg };
+	req.id = id;
+	req.op = PJOC_SRV_GET_VM_LIST;
+	req.n_args = pad ? 1 : 0;
+	req.args = args;
+	f.body_case = PRL__FRAME__BODY_REQUEST;
+	f.request = &req;
+	uint8_t *buf = prlc_frame_encode(&f, len);
+	free(text);
+	assert_non_null(buf);
+	return buf;
+}
+
+/* Frames cut anywhere — one byte at a time, across the input buffer's
+ * size, one larger than it — are all answered, in order; the buffer that
+ * grew for the large frame is given back once it is empty. */
+static void test_input_pieces(void **state)
+{
+	fixture *fx = *state;
+	hello(fx->c);
+	assert_int_equal(request(fx->c, 1, PJOC_SRV_LOGIN_LOCAL), 0);
+	static const size_t pads[] = { 0, 10, 16 * 1024 - 40, 5000, 300 * 1024,
+				       0, 7 };
+	enum { N = sizeof pads / sizeof pads[0] };
+	uint8_t *all = NULL;
+	size_t total = 0;
+	for (size_t i = 0; i < N; i++) {
+		size_t len;
+		uint8_t *b = padded_request(100 + i, pads[i], &len);
+		all = realloc(all, total + len);
+		memcpy(all + total, b, len);
+		total += len;
+		free(b);
+	}
+	/* The first frames byte by byte, the rest in pieces of 4093 bytes. */
+	size_t off = 0, step = 1;
+	while (off < total) {
+		size_t n = total - off < step ? total - off : step;
+		disp_conn_feed(fx->c, all + off, n);
+		off += n;
+		if (off > 200)
+			step = 4093;
+	}
+	free(all);
+	for (size_t i = 0; i < N; i++) {
+		Prl__Frame *r = next_out(fx->c);
+		assert_non_null(r);
+		assert_int_equal(r->body_case, PRL__FRAME__BODY_RESPONSE);
+		assert_int_equal(r->response->id, 100 + i);
+		assert_int_equal(r->response->result, PRL_ERR_SUCCESS);
+		prl__frame__free_unpacked(r, NULL);
+	}
+	assert_null(next_out(fx->c));
+	assert_int_equal(fx->c->state, DISP_CONN_OPEN);
+	assert_int_equal(fx->c->in.off, fx->c->in.len);
+	assert_true(fx->c->in.cap <= 64 * 1024);   /* the 300 KiB is gone */
+}
+
 static void test_not_hello_first(void **state)
 {
 	fixture *fx = *state;
@@ -196,6 +269,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_prelogin_frame_limit,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_pieces, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_not_hello_first, setup,
 						teardown),
 	};

@@ -152,49 +152,46 @@ static void same_msg(const ProtobufCMessage *a, const ProtobufCMessage *b,
 static uint8_t *generic_frame(uint64_t id, disp_vmsnap **snaps, size_t n,
 			      size_t *len)
 {
-	Prl__Value **vals = calloc(n ? n : 1, sizeof *vals);
+	ProtobufCBinaryData *vms = calloc(n ? n : 1, sizeof *vms);
 	for (size_t i = 0; i < n; i++) {
-		vals[i] = malloc(sizeof **vals);
-		prl__value__init(vals[i]);
 		Prl__VmConfig *view = disp_vmops_config_view(snaps[i]);
-		size_t n_packed = prl__vm_config__get_packed_size(view);
-		vals[i]->v_case = PRL__VALUE__V_VM_PACKED;
-		vals[i]->vm_packed.data = malloc(n_packed);
-		vals[i]->vm_packed.len = prl__vm_config__pack(view,
-							      vals[i]->vm_packed.data);
+		vms[i].data = malloc(prl__vm_config__get_packed_size(view));
+		vms[i].len = prl__vm_config__pack(view, vms[i].data);
 		free(view);
 	}
 	Prl__Response resp = PRL__RESPONSE__INIT;
 	Prl__Frame f = PRL__FRAME__INIT;
 	resp.id = id;
-	resp.params = vals;
-	resp.n_params = n;
+	resp.vms = vms;
+	resp.n_vms = n;
 	f.body_case = PRL__FRAME__BODY_RESPONSE;
 	f.response = &resp;
 	uint8_t *buf = prlc_frame_encode(&f, len);
-	for (size_t i = 0; i < n; i++) {
-		free(vals[i]->vm_packed.data);
-		free(vals[i]);
-	}
-	free(vals);
+	for (size_t i = 0; i < n; i++)
+		free(vms[i].data);
+	free(vms);
 	return buf;
 }
 
-/* Every VM of the list travels packed (Value.vm_packed, the generic frame
- * too, and the two are compared byte for byte); each is unpacked here and
- * put back as Value.vm, so that the checks below read it. */
+/* Every VM of the list travels packed (Response.vms, the generic frame too,
+ * and the two are compared byte for byte); each is unpacked here and put
+ * in params as Value.vm, so that the checks below read it. */
 static void unpack_vms(Prl__Frame *f)
 {
-	for (size_t i = 0; i < f->response->n_params; i++) {
-		Prl__Value *v = f->response->params[i];
-		if (v->v_case != PRL__VALUE__V_VM_PACKED)
-			continue;               /* not a list (the login's answer) */
-		Prl__VmConfig *c = prl__vm_config__unpack(NULL, v->vm_packed.len,
-							  v->vm_packed.data);
+	Prl__Response *r = f->response;
+	if (!r->n_vms)
+		return;
+	assert_int_equal(r->n_params, 0);
+	r->params = calloc(r->n_vms, sizeof *r->params);
+	for (size_t i = 0; i < r->n_vms; i++) {
+		Prl__VmConfig *c = prl__vm_config__unpack(NULL, r->vms[i].len,
+							  r->vms[i].data);
 		assert_non_null(c);
-		free(v->vm_packed.data);
+		Prl__Value *v = malloc(sizeof *v);
+		prl__value__init(v);
 		v->v_case = PRL__VALUE__V_VM;
 		v->vm = c;
+		r->params[r->n_params++] = v;
 	}
 }
 
