@@ -61,10 +61,10 @@ typedef struct pending {
 } pending;
 
 struct prl__conn {
-	pthread_mutex_t mu;               /* pending, state, refs */
+	pthread_mutex_t mu;               /* pending, state */
 	pthread_mutex_t wmu;              /* socket writes */
 	int fd;
-	int refs;
+	int refs;                         /* atomic */
 	int up;                           /* logged in */
 	int closing;                      /* logoff or destroy: no CLOSED event */
 	int counted;                      /* in winding_down (see mark_closing) */
@@ -203,10 +203,7 @@ static void args_free(prl__login_args *a)
 
 static void conn_unref(prl__conn *c)
 {
-	pthread_mutex_lock(&c->mu);
-	int last = --c->refs == 0;
-	pthread_mutex_unlock(&c->mu);
-	if (!last)
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	list_remove(c);
 	if (c->fd >= 0)
@@ -230,11 +227,8 @@ static prl__conn *conn_of(prl__server *s)
 {
 	pthread_mutex_lock(&s->mu);
 	prl__conn *c = s->conn;
-	if (c) {
-		pthread_mutex_lock(&c->mu);
-		c->refs++;
-		pthread_mutex_unlock(&c->mu);
-	}
+	if (c)
+		__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->mu);
 	return c;
 }
@@ -409,18 +403,27 @@ void prl__req_clear(prl__req *r)
 	r->msg.vm_uuid = NULL;
 }
 
-/* Enters j in the pending table and writes the request.  Takes over the
- * caller's reference on j (which pending holds until the response). */
-static void send_request(prl__conn *c, prl__job *j, prl__req *r)
+/* Enters j in the pending table (which takes a reference) and writes the
+ * request.  Unless `any`, only while the link is up and not closing: else j
+ * finishes with PRL_ERR_NOT_CONNECTED_TO_DISPATCHER.  (Login and logoff
+ * send at other times.) */
+static void send_request(prl__conn *c, prl__job *j, prl__req *r, int any)
 {
 	pthread_mutex_lock(&c->mu);
-	j->req_id = ++c->next_id;
-	int nomem = pending_add(c, j);
+	int up = any || (c->up && !c->closing), nomem = 0;
+	if (up) {
+		j->req_id = ++c->next_id;
+		prl__ref(&j->base);               /* pending's reference */
+		nomem = pending_add(c, j);
+	}
 	pthread_mutex_unlock(&c->mu);
-	if (nomem) {
+	if (!up || nomem) {
 		prl__req_clear(r);
-		prl__job_finish(j, PRL_ERR_OUT_OF_MEMORY, NULL, NULL);
-		prl__put(&j->base);
+		prl__job_finish(j, up ? PRL_ERR_OUT_OF_MEMORY : PRL_ERR_NOT_CONNECTED_TO_DISPATCHER,
+				NULL, up ? NULL : "Not logged in: call PrlSrv_LoginLocal or "
+						  "PrlSrv_Login first.");
+		if (up)
+			prl__put(&j->base);
 		return;
 	}
 	r->msg.id = j->req_id;
@@ -440,31 +443,20 @@ static void send_request(prl__conn *c, prl__job *j, prl__req *r)
 		}
 		return;
 	}
-	pthread_mutex_lock(&j->mu);
-	j->sent = 1;
-	pthread_mutex_unlock(&j->mu);
+	__atomic_store_n(&j->sent, 1, __ATOMIC_RELEASE);
 }
 
 PRL_HANDLE prl__conn_request(prl__server *s, prl__job *j, prl__req *r)
 {
 	PRL_HANDLE h = prl__handle(&j->base);
 	prl__conn *c = conn_of(s);
-	int up = 0;
-	if (c) {
-		pthread_mutex_lock(&c->mu);
-		up = c->up && !c->closing;
-		pthread_mutex_unlock(&c->mu);
-	}
-	if (!up) {
+	if (!c) {
 		prl__req_clear(r);
 		prl__job_finish(j, PRL_ERR_NOT_CONNECTED_TO_DISPATCHER, NULL,
 				"Not logged in: call PrlSrv_LoginLocal or PrlSrv_Login first.");
-		if (c)
-			conn_unref(c);
 		return h;
 	}
-	prl__ref(&j->base);               /* pending's reference */
-	send_request(c, j, r);
+	send_request(c, j, r, 0);
 	conn_unref(c);
 	return h;
 }
@@ -644,7 +636,8 @@ static void send_login(prl__conn *c)
 	}
 	prl__job *j = c->login_job;
 	c->login_job = NULL;
-	send_request(c, j, &r);
+	send_request(c, j, &r, 1);
+	prl__put(&j->base);
 }
 
 static PRL_RESULT open_link(prl__conn *c, char *why, size_t wl)
@@ -1200,8 +1193,7 @@ PRL_HANDLE prl__conn_logoff(prl__server *s, prl__job *j)
 			j->on_finish = logoff_finished;
 			prl__req r;
 			prl__req_init(&r, PJOC_SRV_LOGOFF);
-			prl__ref(&j->base);
-			send_request(c, j, &r);
+			send_request(c, j, &r, 1);
 			conn_unref(c);
 			return prl__handle(&j->base);
 		}

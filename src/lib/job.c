@@ -258,9 +258,8 @@ PRL_METHOD(PrlJob_IsRequestWasSent)(PRL_HANDLE hJob, PRL_BOOL_PTR pbIsRequestWas
 {
 	PRL__OBJ(j, prl__job, hJob, PHT_JOB);
 	PRL__CHECK_ARG(pbIsRequestWasSent);
-	pthread_mutex_lock(&j->mu);
-	*pbIsRequestWasSent = j->sent ? PRL_TRUE : PRL_FALSE;
-	pthread_mutex_unlock(&j->mu);
+	*pbIsRequestWasSent = __atomic_load_n(&j->sent, __ATOMIC_ACQUIRE) ? PRL_TRUE
+									 : PRL_FALSE;
 	return PRL_ERR_SUCCESS;
 }
 

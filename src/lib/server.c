@@ -225,6 +225,11 @@ static int notifier_push(prl__notifier *n, prl__obj *o)
 
 void prl__server_deliver(prl__server *s, prl__obj *o)
 {
+	/* Most programs wait for their jobs and register no handler: no lock
+	 * for them.  (A handler being registered right now may or may not see
+	 * this item, as with the lock.) */
+	if (!__atomic_load_n(&s->n_handlers, __ATOMIC_ACQUIRE))
+		return;
 	pthread_mutex_lock(&s->mu);
 	if (!s->n_handlers) {
 		pthread_mutex_unlock(&s->mu);
@@ -266,7 +271,7 @@ int prl__server_add_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *data
 		pthread_mutex_unlock(&s->mu);
 		return -ENOMEM;
 	}
-	s->n_handlers++;
+	__atomic_store_n(&s->n_handlers, s->n_handlers + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
@@ -282,7 +287,7 @@ int prl__server_remove_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *d
 			continue;
 		free(h->vm_uuid);
 		memmove(h, h + 1, sizeof(*h) * (s->n_handlers - i - 1));
-		s->n_handlers--;
+		__atomic_store_n(&s->n_handlers, s->n_handlers - 1, __ATOMIC_RELEASE);
 		found = 0;
 		break;
 	}
