@@ -33,6 +33,13 @@
  * NULL when out of memory or when the encoding exceeds PRLC_MAX_FRAME. */
 uint8_t *prlc_frame_encode(const Prl__Frame *f, size_t *len);
 
+/* Frame{request = r} as [length][Frame], written into buf, which holds
+ * prlc_frame_request_size(r) bytes; returns that size.  The same bytes as
+ * prlc_frame_encode, without its allocation (callers check the size against
+ * PRLC_MAX_FRAME). */
+size_t prlc_frame_request_size(const Prl__Request *r);
+size_t prlc_frame_encode_request_to(const Prl__Request *r, uint8_t *buf);
+
 /* Takes one frame from buf[0..avail).  Returns 1 with *out set (free it with
  * prl__frame__free_unpacked(*out, NULL)) and *used = bytes consumed; 0 when
  * more bytes are needed (*out and *used untouched); PRLC_FRAME_E_TOO_BIG or
@@ -48,6 +55,8 @@ uint32_t prlc_frame_peek_len(const uint8_t hdr[PRLC_FRAME_HEADER]);
  * frame starts, -errno on I/O errors, -EPROTO for a torn or bad frame and
  * -EMSGSIZE for an over-long one. */
 int prlc_frame_write_fd(int fd, const Prl__Frame *f);
+/* Frame{request = r}, written without allocating when it is small. */
+int prlc_frame_write_request_fd(int fd, const Prl__Request *r);
 int prlc_frame_read_fd(int fd, Prl__Frame **out);
 /* The same reading into a buffer kept by the caller between calls (grown as
  * needed, freed by the caller): a reader thread does not allocate and fault

@@ -429,10 +429,9 @@ static void send_request(prl__conn *c, prl__job *j, prl__req *r, int any)
 	r->msg.id = j->req_id;
 	r->msg.n_args = r->n_args;
 	r->msg.args = r->args;
-	Prl__Frame f = PRL__FRAME__INIT;
-	f.body_case = PRL__FRAME__BODY_REQUEST;
-	f.request = &r->msg;
-	int rc = send_frame(c, &f);
+	pthread_mutex_lock(&c->wmu);
+	int rc = c->fd >= 0 ? prlc_frame_write_request_fd(c->fd, &r->msg) : -EPIPE;
+	pthread_mutex_unlock(&c->wmu);
 	prl__req_clear(r);
 	if (rc) {
 		prl__job *mine = pending_take(c, j->req_id);

@@ -204,6 +204,118 @@ static void test_fd_oversize(void **state)
 	close(sv[1]);
 }
 
+/* The request written with its envelope by hand is the bytes protobuf-c
+ * makes of the whole frame. */
+static void test_request_envelope(void **state)
+{
+	size_t len;
+	uint8_t *want = sample_frame(&len);
+	Prl__Frame *f = NULL;
+	size_t used;
+	assert_int_equal(prlc_frame_parse(want, len, &f, &used), 1);
+	f->request->vm_uuid = strdup("{11111111-2222-3333-4444-555555555555}");
+	f->request->has_flags = 1;
+	f->request->flags = 0x80000000u;
+	free(want);
+	want = prlc_frame_encode(f, &len);
+	assert_int_equal(prlc_frame_request_size(f->request), len);
+	uint8_t *got = malloc(len);
+	assert_int_equal(prlc_frame_encode_request_to(f->request, got), len);
+	assert_memory_equal(got, want, len);
+	/* a request of 200 arguments: a two-byte length */
+	Prl__Request big = PRL__REQUEST__INIT;
+	Prl__Param *args[200];
+	for (int i = 0; i < 200; i++)
+		args[i] = f->request->args[i % 2];
+	big.id = 1;
+	big.op = 2;
+	big.args = args;
+	big.n_args = 200;
+	Prl__Frame bf = PRL__FRAME__INIT;
+	bf.body_case = PRL__FRAME__BODY_REQUEST;
+	bf.request = &big;
+	size_t blen;
+	uint8_t *bwant = prlc_frame_encode(&bf, &blen);
+	uint8_t *bgot = malloc(prlc_frame_request_size(&big));
+	assert_int_equal(prlc_frame_encode_request_to(&big, bgot), blen);
+	assert_memory_equal(bgot, bwant, blen);
+	free(bwant);
+	free(bgot);
+	free(got);
+	free(want);
+	prl__frame__free_unpacked(f, NULL);
+}
+
+/* Decoding from inside the envelope gives what protobuf-c's whole-frame
+ * unpack gives, for every kind of body; a body that is more than the one
+ * field goes to protobuf-c whole; a broken inside is refused. */
+static void test_envelope_decode(void **state)
+{
+	Prl__Response resp = PRL__RESPONSE__INIT;
+	Prl__Event ev = PRL__EVENT__INIT;
+	Prl__Frame fr = PRL__FRAME__INIT, fe = PRL__FRAME__INIT;
+	ProtobufCBinaryData vms[2] = { { 3, (uint8_t *)"abc" }, { 0, NULL } };
+	resp.id = 7;
+	resp.result = -2147483000;
+	resp.error = "no";
+	resp.vms = vms;
+	resp.n_vms = 2;
+	fr.body_case = PRL__FRAME__BODY_RESPONSE;
+	fr.response = &resp;
+	ev.type = 100030;
+	ev.issuer_type = 3;
+	fe.body_case = PRL__FRAME__BODY_EVENT;
+	fe.event = &ev;
+	size_t len;
+	uint8_t *bufs[2] = { prlc_frame_encode(&fr, &len), NULL };
+	size_t lens[2] = { len, 0 };
+	bufs[1] = prlc_frame_encode(&fe, &lens[1]);
+	for (int k = 0; k < 2; k++) {
+		const uint8_t *body = bufs[k] + PRLC_FRAME_HEADER;
+		size_t n = lens[k] - PRLC_FRAME_HEADER;
+		Prl__Frame *a = prlc_frame_unpack(body, n, NULL);
+		Prl__Frame *b = prl__frame__unpack(NULL, n, body);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(a->body_case, b->body_case);
+		size_t na = prl__frame__get_packed_size(a);
+		assert_int_equal(na, prl__frame__get_packed_size(b));
+		uint8_t *pa = malloc(na), *pb = malloc(na);
+		prl__frame__pack(a, pa);
+		prl__frame__pack(b, pb);
+		assert_memory_equal(pa, pb, na);
+		free(pa);
+		free(pb);
+		prl__frame__free_unpacked(a, NULL);
+		prl__frame__free_unpacked(b, NULL);
+	}
+	Prl__Frame *a = prlc_frame_unpack(bufs[0] + PRLC_FRAME_HEADER,
+					  lens[0] - PRLC_FRAME_HEADER, NULL);
+	assert_int_equal(a->response->id, 7);
+	assert_int_equal(a->response->n_vms, 2);
+	assert_memory_equal(a->response->vms[0].data, "abc", 3);
+	prl__frame__free_unpacked(a, NULL);
+	/* Two bodies in one frame: the last wins, as protobuf-c decides. */
+	size_t n0 = lens[0] - PRLC_FRAME_HEADER, n1 = lens[1] - PRLC_FRAME_HEADER;
+	uint8_t *two = malloc(n0 + n1);
+	memcpy(two, bufs[0] + PRLC_FRAME_HEADER, n0);
+	memcpy(two + n0, bufs[1] + PRLC_FRAME_HEADER, n1);
+	a = prlc_frame_unpack(two, n0 + n1, NULL);
+	assert_non_null(a);
+	assert_int_equal(a->body_case, PRL__FRAME__BODY_EVENT);
+	prl__frame__free_unpacked(a, NULL);
+	/* A Response missing its required result, inside a good envelope. */
+	uint8_t bad[] = { 0x22, 0x02, 0x08, 0x07 };
+	assert_null(prlc_frame_unpack(bad, sizeof bad, NULL));
+	assert_null(prl__frame__unpack(NULL, sizeof bad, bad));
+	/* An envelope whose length says more than there is. */
+	uint8_t torn[] = { 0x22, 0x05, 0x08, 0x07, 0x10, 0x00 };
+	assert_null(prlc_frame_unpack(torn, sizeof torn, NULL));
+	free(two);
+	free(bufs[0]);
+	free(bufs[1]);
+}
+
 static void test_uuid(void **state)
 {
 	char a[PRLC_UUID_LEN + 1], b[PRLC_UUID_LEN + 1];
@@ -229,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_encode_oversize),
 		cmocka_unit_test(test_fd_helpers),
 		cmocka_unit_test(test_fd_oversize),
+		cmocka_unit_test(test_request_envelope),
+		cmocka_unit_test(test_envelope_decode),
 		cmocka_unit_test(test_uuid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

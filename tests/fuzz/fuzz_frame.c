@@ -8,9 +8,14 @@
  * decode: protobuf-c keeps unknown fields, and accepts an over-long varint
  * for the invalid field number 0 that it refuses in its short form.  Nothing
  * in OpenPRL forwards a received frame, so that quirk is harmless.)
+ *
+ * The decoder takes a Request, Response or Event out of its envelope itself
+ * (frame.c); protobuf-c's generic unpack of the same body must agree: both
+ * refuse it, or both accept it and encode it to the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "frame.h"
 
@@ -30,8 +35,46 @@ static void check_reencode(const Prl__Frame *f)
 	free(buf);
 }
 
+static uint8_t *packed(const Prl__Frame *f, size_t *n)
+{
+	*n = prl__frame__get_packed_size(f);
+	uint8_t *b = malloc(*n ? *n : 1);
+	if (!b)
+		abort();
+	prl__frame__pack(f, b);
+	return b;
+}
+
+/* ours: what prlc_frame_unpack made of body (NULL: refused). */
+static void check_generic(const uint8_t *body, size_t len, const Prl__Frame *ours)
+{
+	Prl__Frame *g = prl__frame__unpack(NULL, len, body);
+	if (g && g->body_case == PRL__FRAME__BODY__NOT_SET) {
+		prl__frame__free_unpacked(g, NULL);
+		g = NULL;
+	}
+	if (!g != !ours)
+		abort();
+	if (g) {
+		size_t na, nb;
+		uint8_t *a = packed(ours, &na), *b = packed(g, &nb);
+		if (na != nb || memcmp(a, b, na))
+			abort();
+		free(a);
+		free(b);
+		prl__frame__free_unpacked(g, NULL);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* The whole input as one body, through both decoders. */
+	if (size <= PRLC_MAX_FRAME) {
+		Prl__Frame *f = prlc_frame_unpack(data, size, NULL);
+		check_generic(data, size, f);
+		if (f)
+			prl__frame__free_unpacked(f, NULL);
+	}
 	for (;;) {
 		Prl__Frame *f = NULL;
 		size_t used = 0;
