@@ -25,6 +25,10 @@ seed_dir() {
 fr=$(seed_dir fuzz_frame)
 printf '\000\000\000\006\032\004\010\001\020\004' >"$fr/request"
 printf '\000\000\000\002\062\000' >"$fr/ping"
+# Bodies alone (the target also decodes its whole input as one body): a
+# plain request and a plain response with an error text and one VM.
+printf '\032\011\010\007\020\017\042\001a\050\001' >"$fr/body_request"
+printf '\042\014\010\007\020\000\032\002no\052\002ab' >"$fr/body_response"
 rq=$(seed_dir fuzz_request)
 printf '\003\000\000\000\000\006\032\004\010\001\020\004' >"$rq/login_local"
 printf '\001\004\000\000\000\006\032\004\010\002\020\017' >"$rq/vm_list"

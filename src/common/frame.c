@@ -16,6 +16,7 @@
  * frame (fuzz_frame checks it).
  */
 #include "frame.h"
+#include "wirefast.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -85,22 +86,37 @@ uint8_t *prlc_frame_encode(const Prl__Frame *f, size_t *len)
 	return buf;
 }
 
+/* The Request's packed size: by hand when it has no arguments. */
+static size_t request_size(const Prl__Request *r)
+{
+	size_t n = prlc_fast_request_size(r);
+	return n ? n : prl__request__get_packed_size(r);
+}
+
 size_t prlc_frame_request_size(const Prl__Request *r)
 {
-	size_t n = prl__request__get_packed_size(r);
+	size_t n = request_size(r);
 	return PRLC_FRAME_HEADER + 1 + varint_size(n) + n;
 }
 
-size_t prlc_frame_encode_request_to(const Prl__Request *r, uint8_t *buf)
+/* The frame around a request of n bytes. */
+static size_t encode_request(const Prl__Request *r, size_t n, uint8_t *buf)
 {
-	size_t n = prl__request__get_packed_size(r);
 	size_t body = 1 + varint_size(n) + n;
 	put_be32(buf, (uint32_t)body);
 	uint8_t *p = buf + PRLC_FRAME_HEADER;
 	*p++ = TAG_REQUEST;
 	p = put_varint(p, n);
-	prl__request__pack(r, p);
+	if (prlc_fast_request_size(r))
+		prlc_fast_request_pack(r, p);
+	else
+		prl__request__pack(r, p);
 	return PRLC_FRAME_HEADER + body;
+}
+
+size_t prlc_frame_encode_request_to(const Prl__Request *r, uint8_t *buf)
+{
+	return encode_request(r, request_size(r), buf);
 }
 
 /* The body as one field around a Request, Response or Event, unpacked from
@@ -123,13 +139,18 @@ static Prl__Frame *unpack_envelope(const uint8_t *body, size_t len,
 	prl__frame__init(f);
 	const uint8_t *in = body + off;
 	void *m = NULL;
+	int other = 1;
 	switch (body[0]) {
 	case TAG_REQUEST:
-		m = f->request = prl__request__unpack(a, n, in);
+		m = f->request = prlc_fast_request_unpack(a, n, in, &other);
+		if (other)
+			m = f->request = prl__request__unpack(a, n, in);
 		f->body_case = PRL__FRAME__BODY_REQUEST;
 		break;
 	case TAG_RESPONSE:
-		m = f->response = prl__response__unpack(a, n, in);
+		m = f->response = prlc_fast_response_unpack(a, n, in, &other);
+		if (other)
+			m = f->response = prl__response__unpack(a, n, in);
 		f->body_case = PRL__FRAME__BODY_RESPONSE;
 		break;
 	default:
@@ -202,13 +223,14 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 int prlc_frame_write_request_fd(int fd, const Prl__Request *r)
 {
 	uint8_t small[512];
-	size_t len = prlc_frame_request_size(r);
+	size_t n = request_size(r);
+	size_t len = PRLC_FRAME_HEADER + 1 + varint_size(n) + n;
 	if (len - PRLC_FRAME_HEADER > PRLC_MAX_FRAME)
 		return -EMSGSIZE;
 	uint8_t *buf = len <= sizeof small ? small : malloc(len);
 	if (!buf)
 		return -ENOMEM;
-	prlc_frame_encode_request_to(r, buf);
+	encode_request(r, n, buf);
 	int rc = write_all(fd, buf, len);
 	if (buf != small)
 		free(buf);

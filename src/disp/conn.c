@@ -235,7 +235,7 @@ static void sent(disp_conn *c)
  * the loop (never closing the connection under the caller). */
 static size_t write_now(disp_conn *c, const uint8_t *buf, size_t len)
 {
-	if (getenv("NOWN") || c->fd < 0 || c->state != DISP_CONN_OPEN || c->flush_due ||
+	if (c->fd < 0 || c->state != DISP_CONN_OPEN || c->flush_due ||
 	    c->in.off != c->in.len || evbuffer_get_length(c->out) > 0)
 		return 0;
 	ssize_t r;

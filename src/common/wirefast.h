@@ -1,0 +1,27 @@
+/*
+ * wirefast.h — the plain Request and Response without protobuf-c's generic
+ * code (wirefast.c says why and what "plain" is).  Used by frame.c; the
+ * results are ordinary generated structs, freed with *_free_unpacked and
+ * the same allocator (NULL: malloc).
+ */
+#ifndef OPENPRL_COMMON_WIREFAST_H
+#define OPENPRL_COMMON_WIREFAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prl.pb-c.h"
+
+/* The message in p[0..n), when it is plain; else NULL with *other = 1
+ * (protobuf-c decides), or NULL with *other = 0 when memory ran out. */
+Prl__Request *prlc_fast_request_unpack(ProtobufCAllocator *a, size_t n,
+				       const uint8_t *p, int *other);
+Prl__Response *prlc_fast_response_unpack(ProtobufCAllocator *a, size_t n,
+					 const uint8_t *p, int *other);
+
+/* A Request without args packed as protobuf-c packs it: its size (0 when
+ * it has args or unknown fields: use protobuf-c), and the bytes. */
+size_t prlc_fast_request_size(const Prl__Request *r);
+size_t prlc_fast_request_pack(const Prl__Request *r, uint8_t *out);
+
+#endif
