@@ -92,8 +92,10 @@ static void inmsg_free_nothing(void *data, void *p)
 
 disp_inmsg *disp_inmsg_decode(const uint8_t *body, size_t len, Prl__Frame **f)
 {
-	/* Decoded messages take a few times their encoding. */
-	size_t cap = len <= (SIZE_MAX - 512) / 4 ? 4 * len + 512 : 0;
+	/* Decoded messages take a few times their encoding (a small request:
+	 * the Frame and Request structs).  Kept small enough that the block of
+	 * a small request comes from malloc's per-thread cache. */
+	size_t cap = len <= (SIZE_MAX - 128) / 4 ? 4 * len + 128 : 0;
 	disp_inmsg *m = cap ? malloc(sizeof *m + cap) : NULL;
 	if (!m)
 		return NULL;

@@ -118,6 +118,10 @@ PRL_RESULT prl__copy_bin(const void *p, size_t n, PRL_VOID_PTR buf,
 			 PRL_UINT32_PTR len);
 /* *ts = now on `clock` + ms: an absolute deadline for timed waits. */
 void prl__deadline(struct timespec *ts, clockid_t clock, unsigned ms);
+/* Zeroed memory for a small object: malloc and memset, not calloc, which
+ * in glibc skips the per-thread cache that small allocations come from
+ * (the memset is out of line: GCC turns malloc + memset back into calloc). */
+void *prl__zalloc(size_t size);
 /* strdup that tolerates NULL (gives NULL). */
 char *prl__strdup(const char *s);
 

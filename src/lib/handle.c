@@ -140,9 +140,20 @@ prl__obj *prl__register(prl__obj *o, const prl__type *ops)
 	return o;
 }
 
+__attribute__((noinline)) static void *zero(void *p, size_t size)
+{
+	return memset(p, 0, size);
+}
+
+void *prl__zalloc(size_t size)
+{
+	void *p = malloc(size);
+	return p ? zero(p, size) : NULL;
+}
+
 void *prl__new(size_t size, const prl__type *ops)
 {
-	prl__obj *o = calloc(1, size);
+	prl__obj *o = prl__zalloc(size);
 	if (!o)
 		return NULL;
 	return prl__register(o, ops);

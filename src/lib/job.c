@@ -53,7 +53,7 @@ static int init_sync(prl__job *j)
 
 prl__job *prl__job_new(PRL_JOB_OPERATION_CODE op, prl__server *srv)
 {
-	prl__job *j = calloc(1, sizeof(*j));
+	prl__job *j = prl__zalloc(sizeof(*j));
 	if (!j)
 		return NULL;
 	if (init_sync(j)) {
