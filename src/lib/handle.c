@@ -11,7 +11,10 @@
  *
  * Slots live in chunks allocated on demand and never freed while the process
  * runs, so a lookup needs no lock either.  Free slots are kept on a list
- * under a mutex (allocation is not the hot path).  Consecutive allocations are
+ * under a mutex, behind a small per-thread cache: a thread that makes and
+ * frees a job and its result per request (the common loop) reuses its own
+ * slots without the lock; a thread's cache goes back to the list when the
+ * thread ends.  Consecutive allocations are
  * spread over different cache lines so that threads working on handles made
  * one after the other do not share a line.
  */
@@ -43,6 +46,15 @@ static uint32_t next_fresh;                       /* never-used slot counter */
 static _Atomic uint32_t live_total;
 static _Atomic uint32_t live_by_type[TYPE_BUCKETS];
 static int debug_handles;
+
+#define LOCAL_SLOTS 16u                         /* per-thread cache of free slots */
+
+static __thread struct local_slots {
+	uint32_t n;
+	uint32_t slot[LOCAL_SLOTS];
+} local;
+static pthread_key_t local_key;                   /* its destructor flushes */
+static pthread_once_t local_once = PTHREAD_ONCE_INIT;
 
 static inline uint32_t refs_of(uint64_t w) { return (uint32_t)w; }
 static inline uint32_t gen_of(uint64_t w) { return (uint32_t)(w >> 32); }
@@ -87,20 +99,59 @@ static int take_slot(uint32_t *out)
 	return 0;
 }
 
-static void give_slot_back(uint32_t n)
+static void push_free_locked(uint32_t n)
 {
-	pthread_mutex_lock(&alloc_mu);
 	if (free_len == free_cap) {
 		uint32_t cap = free_cap ? free_cap * 2 : 1024;
 		uint32_t *p = realloc(free_list, cap * sizeof(*p));
-		if (!p) {                         /* leak the slot, never reuse it */
-			pthread_mutex_unlock(&alloc_mu);
+		if (!p)                           /* leak the slot, never reuse it */
 			return;
-		}
 		free_list = p;
 		free_cap = cap;
 	}
 	free_list[free_len++] = n;
+}
+
+/* A thread ends: its cached slots go back to the list. */
+static void flush_local(void *arg)
+{
+	struct local_slots *l = arg;
+	pthread_mutex_lock(&alloc_mu);
+	while (l->n)
+		push_free_locked(l->slot[--l->n]);
+	pthread_mutex_unlock(&alloc_mu);
+}
+
+static void make_local_key(void)
+{
+	if (pthread_key_create(&local_key, flush_local))
+		local_key = (pthread_key_t)-1;
+}
+
+/* Unloaded (dlclose): no thread may later run a destructor that is gone.
+ * The slots still cached are not reused; the table goes with the library. */
+__attribute__((destructor)) static void drop_local_key(void)
+{
+	int made = 0;
+	if (pthread_once(&local_once, make_local_key) == 0)
+		made = local_key != (pthread_key_t)-1;
+	if (made)
+		pthread_key_delete(local_key);
+}
+
+static void give_slot_back(uint32_t n)
+{
+	if (local.n < LOCAL_SLOTS) {
+		pthread_once(&local_once, make_local_key);
+		/* Caching needs the destructor that returns the slots. */
+		if (local_key != (pthread_key_t)-1 &&
+		    (local.n || pthread_setspecific(local_key, &local) == 0)) {
+			local.slot[local.n++] = n;
+			return;
+		}
+	}
+	pthread_mutex_lock(&alloc_mu);
+	push_free_locked(n);
 	pthread_mutex_unlock(&alloc_mu);
 }
 
@@ -119,9 +170,14 @@ prl__obj *prl__register(prl__obj *o, const prl__type *ops)
 {
 	uint32_t n;
 	o->ops = ops;
-	pthread_mutex_lock(&alloc_mu);
-	int rc = take_slot(&n);
-	pthread_mutex_unlock(&alloc_mu);
+	int rc = 0;
+	if (local.n) {
+		n = local.slot[--local.n];
+	} else {
+		pthread_mutex_lock(&alloc_mu);
+		rc = take_slot(&n);
+		pthread_mutex_unlock(&alloc_mu);
+	}
 	if (rc) {
 		ops->destroy(o);
 		return NULL;

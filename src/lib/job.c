@@ -212,9 +212,9 @@ PRL_METHOD(PrlJob_GetRetCode)(PRL_HANDLE hJob, PRL_RESULT_PTR pnRetCode)
 {
 	PRL__OBJ(j, prl__job, hJob, PHT_JOB);
 	PRL__CHECK_ARG(pnRetCode);
-	pthread_mutex_lock(&j->mu);
-	*pnRetCode = j->finished ? j->rc : PRL_ERR_UNINITIALIZED;
-	pthread_mutex_unlock(&j->mu);
+	/* rc is written once, before `finished` is released. */
+	*pnRetCode = __atomic_load_n(&j->finished, __ATOMIC_ACQUIRE) ? j->rc
+								 : PRL_ERR_UNINITIALIZED;
 	return PRL_ERR_SUCCESS;
 }
 
