@@ -25,22 +25,6 @@
 
 enum { TAG_REQUEST = 3 << 3 | 2, TAG_RESPONSE = 4 << 3 | 2, TAG_EVENT = 5 << 3 | 2 };
 
-static size_t varint_size(uint64_t v)
-{
-	size_t n = 1;
-	for (; v >= 0x80; v >>= 7)
-		n++;
-	return n;
-}
-
-static uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (uint8_t)(v | 0x80);
-	*p++ = (uint8_t)v;
-	return p;
-}
-
 /* A varint of at most 5 bytes whose value fits 32 bits (a length). */
 static int get_len(const uint8_t *p, size_t n, size_t *off, uint32_t *out)
 {
@@ -96,17 +80,17 @@ static size_t request_size(const Prl__Request *r)
 size_t prlc_frame_request_size(const Prl__Request *r)
 {
 	size_t n = request_size(r);
-	return PRLC_FRAME_HEADER + 1 + varint_size(n) + n;
+	return PRLC_FRAME_HEADER + 1 + prlc_varint_size(n) + n;
 }
 
 /* The frame around a request of n bytes. */
 static size_t encode_request(const Prl__Request *r, size_t n, uint8_t *buf)
 {
-	size_t body = 1 + varint_size(n) + n;
+	size_t body = 1 + prlc_varint_size(n) + n;
 	put_be32(buf, (uint32_t)body);
 	uint8_t *p = buf + PRLC_FRAME_HEADER;
 	*p++ = TAG_REQUEST;
-	p = put_varint(p, n);
+	p = prlc_put_varint(p, n);
 	if (prlc_fast_request_size(r))
 		prlc_fast_request_pack(r, p);
 	else
@@ -224,7 +208,7 @@ int prlc_frame_write_request_fd(int fd, const Prl__Request *r)
 {
 	uint8_t small[512];
 	size_t n = request_size(r);
-	size_t len = PRLC_FRAME_HEADER + 1 + varint_size(n) + n;
+	size_t len = PRLC_FRAME_HEADER + 1 + prlc_varint_size(n) + n;
 	if (len - PRLC_FRAME_HEADER > PRLC_MAX_FRAME)
 		return -EMSGSIZE;
 	uint8_t *buf = len <= sizeof small ? small : malloc(len);

@@ -42,7 +42,7 @@ static int rd_varint(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
 	return -1;
 }
 
-static size_t varint_size(uint64_t v)
+size_t prlc_varint_size(uint64_t v)
 {
 	size_t n = 1;
 	for (; v >= 0x80; v >>= 7)
@@ -50,7 +50,7 @@ static size_t varint_size(uint64_t v)
 	return n;
 }
 
-static uint8_t *put_varint(uint8_t *p, uint64_t v)
+uint8_t *prlc_put_varint(uint8_t *p, uint64_t v)
 {
 	for (; v >= 0x80; v >>= 7)
 		*p++ = (uint8_t)(v | 0x80);
@@ -115,39 +115,47 @@ static int set_string(ProtobufCAllocator *a, char **dst, const field *f)
 
 /* ---- Request -------------------------------------------------------------------- */
 
-/* Is every field of the request one of ours, of its wire type? */
-static int request_is_plain(const uint8_t *p, size_t n)
+/* What a plain message may hold: the wire type of each field number below
+ * 8 (NONE: that field makes the message not plain), the fields it must
+ * have, and one repeated field whose occurrences are counted. */
+enum { NONE = -1 };
+typedef struct shape {
+	int8_t wt[8];
+	unsigned required;              /* bit n: field n */
+	uint32_t counted;
+} shape;
+
+static const shape request_shape = {
+	{ NONE, WT_VARINT, WT_VARINT, NONE /* args */, WT_LEN, WT_VARINT, WT_VARINT, NONE },
+	1u << 1 | 1u << 2, 0
+};
+static const shape response_shape = {
+	{ NONE, WT_VARINT, WT_VARINT, WT_LEN, NONE /* params */, WT_LEN, NONE, NONE },
+	1u << 1 | 1u << 2, 5
+};
+
+/* Is every field of the message known to s, of its wire type, and every
+ * required one there?  *counted: occurrences of s->counted. */
+static int is_plain(const uint8_t *p, size_t n, const shape *s, size_t *counted)
 {
-	int seen_id = 0, seen_op = 0;
+	unsigned seen = 0;
+	*counted = 0;
 	for (size_t off = 0; off < n;) {
 		field f;
-		if (next_field(p, n, &off, &f))
+		if (next_field(p, n, &off, &f) || f.num >= 8 || s->wt[f.num] == NONE ||
+		    (unsigned)s->wt[f.num] != f.wt)
 			return 0;
-		switch (f.num) {
-		case 1:
-		case 2:
-		case 5:
-		case 6:
-			if (f.wt != WT_VARINT)
-				return 0;
-			seen_id |= f.num == 1;
-			seen_op |= f.num == 2;
-			break;
-		case 4:
-			if (f.wt != WT_LEN)
-				return 0;
-			break;
-		default:
-			return 0;               /* args (3), or unknown */
-		}
+		seen |= 1u << f.num;
+		*counted += f.num == s->counted;
 	}
-	return seen_id && seen_op;
+	return (seen & s->required) == s->required;
 }
 
 Prl__Request *prlc_fast_request_unpack(ProtobufCAllocator *a, size_t n,
 				       const uint8_t *p, int *other)
 {
-	*other = !request_is_plain(p, n);
+	size_t none;
+	*other = !is_plain(p, n, &request_shape, &none);
 	if (*other)
 		return NULL;
 	Prl__Request *r = mem(a, sizeof *r);
@@ -177,15 +185,15 @@ size_t prlc_fast_request_size(const Prl__Request *r)
 {
 	if (r->n_args || r->base.n_unknown_fields)
 		return 0;
-	size_t n = 1 + varint_size(r->id) + 1 + varint_size(r->op);
+	size_t n = 1 + prlc_varint_size(r->id) + 1 + prlc_varint_size(r->op);
 	if (r->vm_uuid) {
 		size_t l = strlen(r->vm_uuid);
-		n += 1 + varint_size(l) + l;
+		n += 1 + prlc_varint_size(l) + l;
 	}
 	if (r->has_flags)
-		n += 1 + varint_size(r->flags);
+		n += 1 + prlc_varint_size(r->flags);
 	if (r->has_cancel_id)
-		n += 1 + varint_size(r->cancel_id);
+		n += 1 + prlc_varint_size(r->cancel_id);
 	return n;
 }
 
@@ -193,65 +201,34 @@ size_t prlc_fast_request_pack(const Prl__Request *r, uint8_t *out)
 {
 	uint8_t *p = out;
 	*p++ = 1 << 3 | WT_VARINT;
-	p = put_varint(p, r->id);
+	p = prlc_put_varint(p, r->id);
 	*p++ = 2 << 3 | WT_VARINT;
-	p = put_varint(p, r->op);
+	p = prlc_put_varint(p, r->op);
 	if (r->vm_uuid) {
 		size_t l = strlen(r->vm_uuid);
 		*p++ = 4 << 3 | WT_LEN;
-		p = put_varint(p, l);
+		p = prlc_put_varint(p, l);
 		memcpy(p, r->vm_uuid, l);
 		p += l;
 	}
 	if (r->has_flags) {
 		*p++ = 5 << 3 | WT_VARINT;
-		p = put_varint(p, r->flags);
+		p = prlc_put_varint(p, r->flags);
 	}
 	if (r->has_cancel_id) {
 		*p++ = 6 << 3 | WT_VARINT;
-		p = put_varint(p, r->cancel_id);
+		p = prlc_put_varint(p, r->cancel_id);
 	}
 	return (size_t)(p - out);
 }
 
 /* ---- Response ------------------------------------------------------------------- */
 
-/* Is every field of the response one of ours, of its wire type?  *n_vms:
- * how many vms it carries. */
-static int response_is_plain(const uint8_t *p, size_t n, size_t *n_vms)
-{
-	int seen_id = 0, seen_result = 0;
-	*n_vms = 0;
-	for (size_t off = 0; off < n;) {
-		field f;
-		if (next_field(p, n, &off, &f))
-			return 0;
-		switch (f.num) {
-		case 1:
-		case 2:
-			if (f.wt != WT_VARINT)
-				return 0;
-			seen_id |= f.num == 1;
-			seen_result |= f.num == 2;
-			break;
-		case 3:
-		case 5:
-			if (f.wt != WT_LEN)
-				return 0;
-			*n_vms += f.num == 5;
-			break;
-		default:
-			return 0;               /* params (4), or unknown */
-		}
-	}
-	return seen_id && seen_result;
-}
-
 Prl__Response *prlc_fast_response_unpack(ProtobufCAllocator *a, size_t n,
 					 const uint8_t *p, int *other)
 {
 	size_t n_vms;
-	*other = !response_is_plain(p, n, &n_vms);
+	*other = !is_plain(p, n, &response_shape, &n_vms);
 	if (*other)
 		return NULL;
 	Prl__Response *r = mem(a, sizeof *r);

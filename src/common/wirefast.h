@@ -12,6 +12,10 @@
 
 #include "prl.pb-c.h"
 
+/* Protobuf varints: the bytes v takes, and v written at p (returns the end). */
+size_t prlc_varint_size(uint64_t v);
+uint8_t *prlc_put_varint(uint8_t *p, uint64_t v);
+
 /* The message in p[0..n), when it is plain; else NULL with *other = 1
  * (protobuf-c decides), or NULL with *other = 0 when memory ran out. */
 Prl__Request *prlc_fast_request_unpack(ProtobufCAllocator *a, size_t n,

@@ -44,6 +44,7 @@
 #include "frame.h"
 #include "hv.h"
 #include "vmops.h"
+#include "wirefast.h"
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
@@ -65,22 +66,6 @@ typedef struct vmwire {
 } vmwire;
 
 /* ---- varints and the packed form -------------------------------------------- */
-
-static size_t varint_size(uint64_t v)
-{
-	size_t n = 1;
-	for (; v >= 0x80; v >>= 7)
-		n++;
-	return n;
-}
-
-static uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (uint8_t)(v | 0x80);
-	*p++ = (uint8_t)v;
-	return p;
-}
 
 static bool get_varint(const uint8_t *p, size_t len, size_t *off,
 		       uint64_t *v)
@@ -225,18 +210,18 @@ static int gather(listing *l, disp_vmsnap *const *snaps)
 /* A field with a one-byte tag and len bytes of payload. */
 static size_t field_size(size_t len)
 {
-	return 1 + varint_size(len) + len;
+	return 1 + prlc_varint_size(len) + len;
 }
 
 static size_t vm_size(const vmwire *w, uint32_t state)
 {
-	return w->len + 1 + varint_size(state);
+	return w->len + 1 + prlc_varint_size(state);
 }
 
 static uint8_t *put_head(uint8_t *p, uint8_t tag, size_t len)
 {
 	*p++ = tag;
-	return put_varint(p, len);
+	return prlc_put_varint(p, len);
 }
 
 /* One vms entry. */
@@ -246,14 +231,14 @@ static uint8_t *put_vm(uint8_t *p, const vmwire *w, uint32_t state)
 	memcpy(p, w->bytes, w->split);
 	p += w->split;
 	*p++ = VMCONFIG_STATE;
-	p = put_varint(p, state);
+	p = prlc_put_varint(p, state);
 	memcpy(p, w->bytes + w->split, w->len - w->split);
 	return p + (w->len - w->split);
 }
 
 static size_t response_size(const listing *l, uint64_t id)
 {
-	size_t n = 1 + varint_size(id) + 1 + varint_size(PRL_ERR_SUCCESS);
+	size_t n = 1 + prlc_varint_size(id) + 1 + prlc_varint_size(PRL_ERR_SUCCESS);
 	for (size_t i = 0; i < l->n; i++)
 		n += field_size(vm_size(l->w[i], l->state[i]));
 	return n;
@@ -277,9 +262,9 @@ static uint8_t *write_frame(const listing *l, uint64_t id, size_t *len)
 	put_be32(buf, (uint32_t)body);
 	uint8_t *p = put_head(buf + PRLC_FRAME_HEADER, FRAME_RESPONSE, resp);
 	*p++ = RESPONSE_ID;
-	p = put_varint(p, id);
+	p = prlc_put_varint(p, id);
 	*p++ = RESPONSE_RESULT;
-	p = put_varint(p, PRL_ERR_SUCCESS);
+	p = prlc_put_varint(p, PRL_ERR_SUCCESS);
 	for (size_t i = 0; i < l->n; i++)
 		p = put_vm(p, l->w[i], l->state[i]);
 	*len = (size_t)(p - buf);
