@@ -15,6 +15,18 @@
  * trip.  Reading is serialised by rmu; whoever reads handles every frame
  * that came, in order, whatever it is for.
  *
+ * Parking: a reply that comes before its waiter sleeps (on one CPU the
+ * dispatcher often runs inside the waiter's write of the request) would
+ * wake the reader thread for nothing — a quarter of the round trips of a
+ * request loop.  So while a program without event handlers waits on its
+ * jobs, the socket stays out of the reader thread's epoll set ("parked"),
+ * taken out once, not per request.  It goes back when a handler is
+ * registered, when another job is still pending as a wait ends, when the
+ * link closes, and otherwise PARK_CHECK_MS after the last direct wait: the
+ * reader thread, while the socket is parked, looks that often.  Until then
+ * an unsolicited frame waits in the socket, or the next direct wait reads
+ * it.
+ *
  * When the link ends without a logoff, the server's handlers first get
  * PET_DSP_EVT_DISP_CONNECTION_CLOSED, then every pending job finishes with
  * PRL_ERR_WS_DISP_CONNECTION_CLOSED — every job ends exactly once.
@@ -52,6 +64,7 @@
 #define DEFAULT_SOCKET "/var/run/prl_disp_service.socket"
 #define PING_IDLE_MS 10000
 #define DEAD_AFTER_MS 30000
+#define PARK_CHECK_MS 2                   /* see "Parking" above */
 #define DEFAULT_TIMEOUT_MS 60000
 
 typedef struct pending {
@@ -87,6 +100,8 @@ struct prl__conn {
 	int ep, kick;                     /* the reader thread's epoll set, its eventfd */
 	int wep, wkick;                   /* the direct waiter's */
 	int direct;                       /* a waiter reads the socket (mu) */
+	int parked;                       /* the socket is out of ep (mu) */
+	int64_t direct_end_ms;            /* when the last direct wait ended (mu) */
 	int rd_over;                      /* a waiter saw the link end (mu) */
 	pid_t peer;                       /* the dispatcher (unix socket), or 0 */
 	prlc_spin rspin;                  /* the reader thread's polling window */
@@ -167,9 +182,13 @@ static void list_remove(prl__conn *c)
 
 /* Marks c as closing (c->mu held).  A closing connection's reader is about
  * to end; counting it lets prl__conn_quiesce wait for it. */
+static void unpark_locked(prl__conn *c);
+
 static void mark_closing(prl__conn *c)
 {
 	c->closing = 1;
+	if (!c->direct)
+		unpark_locked(c);             /* the reader sees the end */
 	if (c->counted)
 		return;
 	c->counted = 1;
@@ -888,6 +907,66 @@ static int make_epoll_sets(prl__conn *c)
 	return rc;
 }
 
+/* Takes the socket out of the reader thread's set (c->mu held); whether it
+ * was taken out now. */
+static int park_locked(prl__conn *c)
+{
+	if (c->parked || c->ep < 0 || epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL))
+		return 0;
+	c->parked = 1;
+	return 1;
+}
+
+/* Puts it back (c->mu held); epoll looks at the socket as it adds it, so
+ * what came meanwhile wakes the reader thread now.  -1 when that failed. */
+static void unpark_locked(prl__conn *c)
+{
+	struct epoll_event se = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = c->fd };
+	if (!c->parked)
+		return;
+	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->fd, &se) == 0 || errno == EEXIST)
+		c->parked = 0;
+	else
+		c->rd_over = 1;               /* the reader ends the link */
+}
+
+/* Out of the reader thread's set for one direct wait (polling, or a large
+ * frame coming); not c->parked, which the reader thread watches.  Whether
+ * it was taken out. */
+static int unhook(prl__conn *c)
+{
+	pthread_mutex_lock(&c->mu);
+	int out = !c->parked && epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0;
+	pthread_mutex_unlock(&c->mu);
+	return out;
+}
+
+/* Back in after unhook (unhooked), or out of parking (c->mu held). */
+static void rehook_locked(prl__conn *c, int unhooked)
+{
+	if (unhooked)
+		c->parked = 1;                /* the same way back */
+	unpark_locked(c);
+}
+
+static int has_handlers(prl__server *s)
+{
+	return s && __atomic_load_n(&s->n_handlers, __ATOMIC_ACQUIRE) != 0;
+}
+
+void prl__conn_unpark(prl__server *s)
+{
+	prl__conn *c = conn_of(s);
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (!c->direct)
+		unpark_locked(c);
+	pthread_mutex_unlock(&c->mu);
+	kick(c->kick);
+	conn_unref(c);
+}
+
 void prl__conn_kick(prl__conn *c)
 {
 	kick(c->wkick);
@@ -898,16 +977,20 @@ static void read_loop(prl__conn *c)
 {
 	for (;;) {
 		pthread_mutex_lock(&c->mu);
+		if (c->parked && !c->direct &&
+		    coarse_ms() - c->direct_end_ms >= PARK_CHECK_MS)
+			unpark_locked(c);
 		int stop = (c->closing && !c->pending) || c->rd_over;
+		int parked = c->parked;
 		pthread_mutex_unlock(&c->mu);
 		if (stop)
 			return;
 		struct epoll_event ev[2];
-		int allowed = polling_allowed(c, &c->rspin);
+		int allowed = !parked && polling_allowed(c, &c->rspin);
 		uint64_t t0 = allowed ? prlc_spin_now_ns() : 0;
 		int n = allowed && c->rspin.ns ? poll_window(&c->rspin, c->ep, ev, 2, t0, NULL, NULL) : 0;
 		if (n == 0)
-			n = epoll_wait(c->ep, ev, 2, PING_IDLE_MS);
+			n = epoll_wait(c->ep, ev, 2, parked ? PARK_CHECK_MS : PING_IDLE_MS);
 		if (n < 0 && errno != EINTR)
 			return;
 		if (allowed)
@@ -915,7 +998,7 @@ static void read_loop(prl__conn *c)
 		int64_t idle = coarse_ms() - __atomic_load_n(&c->last_rx_ms, __ATOMIC_RELAXED);
 		if (n == 0 && idle > DEAD_AFTER_MS)
 			return;
-		if (n == 0 || idle >= PING_IDLE_MS)
+		if ((n == 0 && !parked) || idle >= PING_IDLE_MS)
 			send_ping(c);
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == c->kick) {
@@ -943,15 +1026,22 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	prl__conn *c = conn_of(j->server);
 	if (!c)
 		return -1;
+	int quiet = !has_handlers(j->server);   /* nothing to deliver meanwhile */
 	pthread_mutex_lock(&c->mu);
 	int ok = c->wep >= 0 && c->up && !c->closing && !c->rd_over && !c->direct;
-	if (ok)
+	int parked_now = 0;
+	if (ok) {
 		c->direct = 1;
+		if (quiet)
+			parked_now = park_locked(c);
+	}
 	pthread_mutex_unlock(&c->mu);
 	if (!ok) {
 		conn_unref(c);
 		return -1;
 	}
+	if (parked_now)
+		kick(c->kick);                /* the reader thread now looks every PARK_CHECK_MS */
 	pthread_mutex_lock(&j->mu);
 	j->direct = c;
 	pthread_mutex_unlock(&j->mu);
@@ -960,7 +1050,7 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	uint64_t t0 = prlc_spin_now_ns();
 	int64_t deadline = msecs == UINT_MAX ? -1 : (int64_t)(t0 / 1000000) + msecs;
 	int allowed = polling_allowed(c, &c->wspin);
-	int spun = 0, unhooked = 0, first = 1;
+	int spun = 0, first = 1, unhooked = 0;
 	int done = 0, over = 0;
 	/* What arrives while we sleep in wep wakes us, not the reader thread
 	 * (see make_epoll_sets); a job finished elsewhere kicks wkick. */
@@ -978,8 +1068,8 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 		if (!spun && allowed && c->wspin.ns) {
 			/* While we poll we are not asleep in wep, so the socket's
 			 * wake-up would go on to the reader thread's set: take the
-			 * socket out of that set meanwhile. */
-			unhooked = epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0;
+			 * socket out of that set meanwhile (unless it is parked). */
+			unhooked = unhook(c);
 			n = poll_window(&c->wspin, c->wep, ev, 2, t0, job_done, j);
 			spun = 1;
 		}
@@ -1003,7 +1093,7 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 			 * would take the frame over and then have to wake us.  Keep
 			 * the socket to ourselves until we are done. */
 			if (!over && !unhooked && pending > LARGE_FRAME)
-				unhooked = epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0;
+				unhooked = unhook(c);
 		}
 		if (over)
 			break;
@@ -1015,17 +1105,20 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	pthread_mutex_unlock(&j->mu);
 	if (allowed)
 		prlc_spin_learn(&c->wspin, done ? prlc_spin_now_ns() - t0 : UINT64_MAX);
-	if (unhooked) {
-		/* Back in; epoll looks at the socket as it adds it, so what came
-		 * after our last read wakes the reader thread now. */
-		struct epoll_event se = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = c->fd };
-		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->fd, &se))
-			over = 1;
-	}
 	pthread_mutex_lock(&c->mu);
 	c->direct = 0;
+	c->direct_end_ms = coarse_ms();
+	/* The socket stays parked only for a program that goes on waiting on
+	 * its own jobs: nothing else pending, no handler to deliver to.  Taken
+	 * out for this wait alone, it becomes parked on the same terms. */
+	int keep = !over && !c->pending && quiet && !has_handlers(j->server);
+	if (unhooked && keep)
+		c->parked = 1;
+	else if (unhooked || !keep)
+		rehook_locked(c, unhooked);
 	if (over)
 		c->rd_over = 1;
+	over = c->rd_over;
 	pthread_mutex_unlock(&c->mu);
 	if (over)
 		kick(c->kick);                /* the reader thread ends the link */

@@ -73,6 +73,9 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs);
 /* Wakes the thread waiting directly on c: j->direct's job finished on
  * another thread.  Called with that job's mutex held. */
 void prl__conn_kick(prl__conn *c);
+/* A handler was registered on s: the reader thread watches the socket again
+ * (conn.c, "Parking"), so that events reach the handlers. */
+void prl__conn_unpark(prl__server *s);
 /* The job this thread is waiting for directly (it needs no kick), or NULL. */
 extern _Thread_local const prl__job *prl__conn_direct_self;
 

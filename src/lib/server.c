@@ -273,6 +273,7 @@ int prl__server_add_handler(prl__server *s, PRL_EVENT_HANDLER_PTR fn, void *data
 	}
 	__atomic_store_n(&s->n_handlers, s->n_handlers + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->mu);
+	prl__conn_unpark(s);
 	return 0;
 }
 

@@ -16,7 +16,11 @@
  *  - thousands of back-to-back round trips with busy polling on and off
  *    (PRL_SDK_BUSY_POLL_US), from one thread and from two at once on one
  *    connection, each answered exactly once and none waiting for a wake-up
- *    that was lost (a waiter whose reply another thread read is kicked).
+ *    that was lost (a waiter whose reply another thread read is kicked);
+ *  - after a loop of waits by a program without handlers (the socket is
+ *    then parked: nobody but the waiter reads it), a job nobody waits for
+ *    still finishes within a few milliseconds, and a handler registered
+ *    then gets events while no thread waits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -161,6 +165,48 @@ static void test_events_while_waiting(void **state)
 	pthread_mutex_unlock(&c.mu);
 	assert_true(trips > 10);
 	assert_true(got >= 2);
+	assert_int_equal(PrlSrv_UnregEventHandler(s, count_stats, &c), PRL_ERR_SUCCESS);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
+}
+
+/* A job polled, never waited for, after many waited ones: what unparks the
+ * socket must read its reply; so must events after a handler comes. */
+static void test_parked_then_unwaited(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = it_login_local();
+	for (int i = 0; i < 500; i++)
+		assert_int_equal(test_job(PrlSrv_GetVmList(s), NULL), PRL_ERR_SUCCESS);
+	PRL_HANDLE job = PrlSrv_GetSrvConfig(s);
+	double t0 = now_ms();
+	PRL_JOB_STATUS st = PJS_RUNNING;
+	while (st != PJS_FINISHED && now_ms() - t0 < 5000) {
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+		assert_int_equal(PrlJob_GetStatus(job, &st), PRL_ERR_SUCCESS);
+	}
+	double took = now_ms() - t0;
+	assert_int_equal(st, PJS_FINISHED);
+	assert_true(took < 1000);       /* a few ms: the reader looks every 2 ms */
+	assert_int_equal(ret_code(job), PRL_ERR_SUCCESS);
+	PrlHandle_Free(job);
+	for (int i = 0; i < 500; i++)
+		assert_int_equal(test_job(PrlSrv_GetVmList(s), NULL), PRL_ERR_SUCCESS);
+	counter c = { PTHREAD_MUTEX_INITIALIZER, 0 };
+	assert_int_equal(PrlSrv_RegEventHandler(s, count_stats, &c), PRL_ERR_SUCCESS);
+	PRL_HANDLE sub = PrlSrv_SubscribeToHostStatistics(s);
+	t0 = now_ms();
+	int got = 0;
+	while (!got && now_ms() - t0 < 5000) {
+		struct timespec ms = { 0, 10000000 };
+		nanosleep(&ms, NULL);
+		pthread_mutex_lock(&c.mu);
+		got = c.stats;
+		pthread_mutex_unlock(&c.mu);
+	}
+	assert_true(got >= 1);
+	assert_int_equal(test_job(sub, NULL), PRL_ERR_SUCCESS);
+	assert_int_equal(test_job(PrlSrv_UnsubscribeFromHostStatistics(s), NULL), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlSrv_UnregEventHandler(s, count_stats, &c), PRL_ERR_SUCCESS);
 	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
@@ -359,6 +405,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_events_while_waiting),
 		cmocka_unit_test(test_wait_inside_handler),
 		cmocka_unit_test(test_back_to_back),
+		cmocka_unit_test(test_parked_then_unwaited),
 		cmocka_unit_test(test_killed_while_waiting),
 	};
 	return cmocka_run_group_tests_name("direct_wait", tests, setup, teardown);
