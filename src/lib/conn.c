@@ -918,7 +918,8 @@ static int park_locked(prl__conn *c)
 }
 
 /* Puts it back (c->mu held); epoll looks at the socket as it adds it, so
- * what came meanwhile wakes the reader thread now.  -1 when that failed. */
+ * what came meanwhile wakes the reader thread now.  When that fails the
+ * link is over (rd_over): the reader thread ends it. */
 static void unpark_locked(prl__conn *c)
 {
 	struct epoll_event se = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = c->fd };
@@ -939,14 +940,6 @@ static int unhook(prl__conn *c)
 	int out = !c->parked && epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd, NULL) == 0;
 	pthread_mutex_unlock(&c->mu);
 	return out;
-}
-
-/* Back in after unhook (unhooked), or out of parking (c->mu held). */
-static void rehook_locked(prl__conn *c, int unhooked)
-{
-	if (unhooked)
-		c->parked = 1;                /* the same way back */
-	unpark_locked(c);
 }
 
 static int has_handlers(prl__server *s)
@@ -1112,10 +1105,10 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	 * its own jobs: nothing else pending, no handler to deliver to.  Taken
 	 * out for this wait alone, it becomes parked on the same terms. */
 	int keep = !over && !c->pending && quiet && !has_handlers(j->server);
-	if (unhooked && keep)
-		c->parked = 1;
-	else if (unhooked || !keep)
-		rehook_locked(c, unhooked);
+	if (unhooked)
+		c->parked = 1;                /* out of the set, like a parked socket */
+	if (!keep)
+		unpark_locked(c);
 	if (over)
 		c->rd_over = 1;
 	over = c->rd_over;
