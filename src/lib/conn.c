@@ -67,12 +67,6 @@
 #define PARK_CHECK_MS 2                   /* see "Parking" above */
 #define DEFAULT_TIMEOUT_MS 60000
 
-typedef struct pending {
-	struct pending *next;
-	uint64_t id;
-	prl__job *job;                    /* reference */
-} pending;
-
 struct prl__conn {
 	pthread_mutex_t mu;               /* pending, state */
 	pthread_mutex_t wmu;              /* socket writes */
@@ -84,7 +78,8 @@ struct prl__conn {
 	struct prl__conn *next, *prev;    /* every live connection (readers_mu) */
 	int local;
 	uint64_t next_id;
-	pending *pending;
+	prl__job *pending;                /* sent, not answered: each a reference,
+					   linked through pending_next */
 	PRL_HANDLE server;                /* handle, resolved with prl__get */
 	prl__login_args args;             /* strings owned */
 	prl__job *login_job;              /* reference until sent */
@@ -270,30 +265,23 @@ static void unlink_server(prl__conn *c)
 
 /* ---- the pending table ----------------------------------------------------- */
 
-/* Called with c->mu held; 0, or -1 when out of memory. */
-static int pending_add(prl__conn *c, prl__job *j)
+/* Called with c->mu held. */
+static void pending_add(prl__conn *c, prl__job *j)
 {
-	pending *p = malloc(sizeof(*p));
-	if (!p)
-		return -1;
-	p->id = j->req_id;
-	p->job = j;
-	p->next = c->pending;
-	c->pending = p;
-	return 0;
+	j->pending_next = c->pending;
+	c->pending = j;
 }
 
 static prl__job *pending_take(prl__conn *c, uint64_t id)
 {
 	pthread_mutex_lock(&c->mu);
 	prl__job *j = NULL;
-	for (pending **pp = &c->pending; *pp; pp = &(*pp)->next) {
-		if ((*pp)->id != id)
+	for (prl__job **pp = &c->pending; *pp; pp = &(*pp)->pending_next) {
+		if ((*pp)->req_id != id)
 			continue;
-		pending *p = *pp;
-		*pp = p->next;
-		j = p->job;
-		free(p);
+		j = *pp;
+		*pp = j->pending_next;
+		j->pending_next = NULL;
 		break;
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -304,15 +292,15 @@ static prl__job *pending_take(prl__conn *c, uint64_t id)
 static void pending_fail_all(prl__conn *c, PRL_RESULT rc, const char *why)
 {
 	pthread_mutex_lock(&c->mu);
-	pending *p = c->pending;
+	prl__job *j = c->pending;
 	c->pending = NULL;
 	pthread_mutex_unlock(&c->mu);
-	while (p) {
-		pending *next = p->next;
-		prl__job_finish(p->job, rc, NULL, why);
-		prl__put(&p->job->base);
-		free(p);
-		p = next;
+	while (j) {
+		prl__job *next = j->pending_next;
+		j->pending_next = NULL;
+		prl__job_finish(j, rc, NULL, why);
+		prl__put(&j->base);
+		j = next;
 	}
 }
 
@@ -429,20 +417,17 @@ void prl__req_clear(prl__req *r)
 static void send_request(prl__conn *c, prl__job *j, prl__req *r, int any)
 {
 	pthread_mutex_lock(&c->mu);
-	int up = any || (c->up && !c->closing), nomem = 0;
+	int up = any || (c->up && !c->closing);
 	if (up) {
 		j->req_id = ++c->next_id;
 		prl__ref(&j->base);               /* pending's reference */
-		nomem = pending_add(c, j);
+		pending_add(c, j);
 	}
 	pthread_mutex_unlock(&c->mu);
-	if (!up || nomem) {
+	if (!up) {
 		prl__req_clear(r);
-		prl__job_finish(j, up ? PRL_ERR_OUT_OF_MEMORY : PRL_ERR_NOT_CONNECTED_TO_DISPATCHER,
-				NULL, up ? NULL : "Not logged in: call PrlSrv_LoginLocal or "
-						  "PrlSrv_Login first.");
-		if (up)
-			prl__put(&j->base);
+		prl__job_finish(j, PRL_ERR_NOT_CONNECTED_TO_DISPATCHER, NULL,
+				"Not logged in: call PrlSrv_LoginLocal or PrlSrv_Login first.");
 		return;
 	}
 	r->msg.id = j->req_id;
@@ -1022,11 +1007,12 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	int quiet = !has_handlers(j->server);   /* nothing to deliver meanwhile */
 	pthread_mutex_lock(&c->mu);
 	int ok = c->wep >= 0 && c->up && !c->closing && !c->rd_over && !c->direct;
-	int parked_now = 0;
+	int parked_now = 0, parked = 0;
 	if (ok) {
 		c->direct = 1;
 		if (quiet)
 			parked_now = park_locked(c);
+		parked = c->parked;
 	}
 	pthread_mutex_unlock(&c->mu);
 	if (!ok) {
@@ -1039,18 +1025,37 @@ int prl__conn_wait_direct(prl__job *j, unsigned msecs)
 	j->direct = c;
 	pthread_mutex_unlock(&j->mu);
 	prl__conn_direct_self = j;
-	/* One clock read: the deadline's start and the polling window's. */
-	uint64_t t0 = prlc_spin_now_ns();
-	int64_t deadline = msecs == UINT_MAX ? -1 : (int64_t)(t0 / 1000000) + msecs;
 	int allowed = polling_allowed(c, &c->wspin);
+	/* The clock is read when it is needed: for a polling window, and as
+	 * the wait first goes to sleep — the deadline starts then (a reply
+	 * read before that took microseconds).  One read serves both. */
+	uint64_t t0 = allowed ? prlc_spin_now_ns() : 0;
+	int64_t deadline = -1;
 	int spun = 0, first = 1, unhooked = 0;
 	int done = 0, over = 0;
+	/* On a CPU shared with the dispatcher the reply is most often in the
+	 * socket already when the request's write returns: the dispatcher ran
+	 * inside it.  Nobody else reads a parked socket, so read it once
+	 * before going to sleep in epoll — one system call, not two. */
+	int look = parked && !(allowed && c->wspin.ns);
 	/* What arrives while we sleep in wep wakes us, not the reader thread
 	 * (see make_epoll_sets); a job finished elsewhere kicks wkick. */
 	while (!(done = __atomic_load_n(&j->finished, __ATOMIC_ACQUIRE))) {
+		if (look) {
+			look = 0;
+			pthread_mutex_lock(&c->rmu);
+			over = pump(c) != 0;
+			pthread_mutex_unlock(&c->rmu);
+			if (over)
+				break;
+			continue;
+		}
 		int t = -1;
-		if (deadline >= 0) {
-			int64_t left = first ? (int64_t)msecs : deadline - now_ms();
+		if (msecs != UINT_MAX) {
+			int64_t now = first && t0 ? (int64_t)(t0 / 1000000) : now_ms();
+			if (first)
+				deadline = now + msecs;
+			int64_t left = deadline - now;
 			if (left <= 0)
 				break;
 			t = left > INT32_MAX ? INT32_MAX : (int)left;

@@ -239,6 +239,7 @@ struct prl__job {
 	prl__event *error;               /* owned; NULL if none */
 	prl__server *server;             /* reference or NULL */
 	uint64_t req_id;
+	struct prl__job *pending_next;   /* in its connection's pending table (conn.c) */
 	/* Called (once, before waiters wake) on the finishing thread to update
 	 * local objects from the result, e.g. a VM's cached configuration. */
 	void (*on_finish)(prl__job *j);

@@ -81,6 +81,22 @@ static prl__event *make_error(PRL_RESULT rc, const char *text)
 	return e;
 }
 
+/* The second half of finishing (j->mu held): the job is done for all to see. */
+static void finished_locked(prl__job *j)
+{
+	__atomic_store_n(&j->finished, 1, __ATOMIC_RELEASE);
+	j->progress = 100;
+	/* Queue for the handlers registered now, before any waiter can return
+	 * and register another one: a handler never gets a job that finished
+	 * before it existed.  (Lock order: job, then server, then notifier.) */
+	if (j->server)
+		prl__server_deliver(j->server, &j->base);
+	pthread_cond_broadcast(&j->cv);
+	/* A waiter reading the socket itself sleeps in epoll, not on cv. */
+	if (j->direct && prl__conn_direct_self != j)
+		prl__conn_kick(j->direct);
+}
+
 int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char *errtext)
 {
 	pthread_mutex_lock(&j->mu);
@@ -91,6 +107,11 @@ int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char 
 		j->rc = rc;
 		if (PRL_FAILED(rc))
 			j->error = make_error(rc, errtext);
+		else if (!j->on_finish) {
+			finished_locked(j);   /* nothing to do between: one lock */
+			pthread_mutex_unlock(&j->mu);
+			return 1;
+		}
 	}
 	pthread_mutex_unlock(&j->mu);
 	if (already) {
@@ -106,17 +127,7 @@ int prl__job_finish(prl__job *j, PRL_RESULT rc, prl__result *result, const char 
 	if (j->on_finish)
 		j->on_finish(j);
 	pthread_mutex_lock(&j->mu);
-	__atomic_store_n(&j->finished, 1, __ATOMIC_RELEASE);
-	j->progress = 100;
-	/* Queue for the handlers registered now, before any waiter can return
-	 * and register another one: a handler never gets a job that finished
-	 * before it existed.  (Lock order: job, then server, then notifier.) */
-	if (j->server)
-		prl__server_deliver(j->server, &j->base);
-	pthread_cond_broadcast(&j->cv);
-	/* A waiter reading the socket itself sleeps in epoll, not on cv. */
-	if (j->direct && prl__conn_direct_self != j)
-		prl__conn_kick(j->direct);
+	finished_locked(j);
 	pthread_mutex_unlock(&j->mu);
 	return 1;
 }
