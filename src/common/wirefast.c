@@ -26,7 +26,7 @@
 
 enum { WT_VARINT = 0, WT_LEN = 2 };
 
-static int rd_varint(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
+static int rd_varint_long(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
 {
 	uint64_t r = 0;
 	for (unsigned i = 0; i < 10 && *off < n; i++) {
@@ -42,20 +42,14 @@ static int rd_varint(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
 	return -1;
 }
 
-size_t prlc_varint_size(uint64_t v)
+/* Tags, small numbers and short lengths take one byte. */
+static inline int rd_varint(const uint8_t *p, size_t n, size_t *off, uint64_t *v)
 {
-	size_t n = 1;
-	for (; v >= 0x80; v >>= 7)
-		n++;
-	return n;
-}
-
-uint8_t *prlc_put_varint(uint8_t *p, uint64_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (uint8_t)(v | 0x80);
-	*p++ = (uint8_t)v;
-	return p;
+	if (*off < n && p[*off] < 0x80) {
+		*v = p[(*off)++];
+		return 0;
+	}
+	return rd_varint_long(p, n, off, v);
 }
 
 static void *mem(ProtobufCAllocator *a, size_t n)
@@ -81,15 +75,18 @@ typedef struct field {
 	size_t len;
 } field;
 
-static int next_field(const uint8_t *p, size_t n, size_t *off, field *f)
+static inline int next_field(const uint8_t *p, size_t n, size_t *off, field *f)
 {
 	uint64_t tag;
 	if (rd_varint(p, n, off, &tag) || tag >> 3 == 0 || tag >> 3 > UINT32_MAX)
 		return -1;
 	f->num = (uint32_t)(tag >> 3);
 	f->wt = (unsigned)(tag & 7);
-	if (f->wt == WT_VARINT)
+	if (f->wt == WT_VARINT) {
+		f->data = NULL;
+		f->len = 0;
 		return rd_varint(p, n, off, &f->v);
+	}
 	if (f->wt != WT_LEN || rd_varint(p, n, off, &f->v) || f->v > n - *off)
 		return -1;
 	f->data = p + *off;
@@ -164,7 +161,8 @@ Prl__Request *prlc_fast_request_unpack(ProtobufCAllocator *a, size_t n,
 	prl__request__init(r);
 	for (size_t off = 0; off < n;) {
 		field f;
-		next_field(p, n, &off, &f);     /* checked above */
+		if (next_field(p, n, &off, &f))  /* checked above: never */
+			break;
 		switch (f.num) {
 		case 1: r->id = f.v; break;
 		case 2: r->op = (uint32_t)f.v; break;
@@ -241,7 +239,8 @@ Prl__Response *prlc_fast_response_unpack(ProtobufCAllocator *a, size_t n,
 	}
 	for (size_t off = 0; off < n;) {
 		field f;
-		next_field(p, n, &off, &f);     /* checked above */
+		if (next_field(p, n, &off, &f))  /* checked above: never */
+			break;
 		switch (f.num) {
 		case 1: r->id = f.v; break;
 		case 2: r->result = (int32_t)(uint32_t)f.v; break;

@@ -12,9 +12,23 @@
 
 #include "prl.pb-c.h"
 
-/* Protobuf varints: the bytes v takes, and v written at p (returns the end). */
-size_t prlc_varint_size(uint64_t v);
-uint8_t *prlc_put_varint(uint8_t *p, uint64_t v);
+/* Protobuf varints: the bytes v takes, and v written at p (returns the end).
+ * Inline: a frame's few tags and lengths are mostly one byte each. */
+static inline size_t prlc_varint_size(uint64_t v)
+{
+	size_t n = 1;
+	for (; v >= 0x80; v >>= 7)
+		n++;
+	return n;
+}
+
+static inline uint8_t *prlc_put_varint(uint8_t *p, uint64_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (uint8_t)(v | 0x80);
+	*p++ = (uint8_t)v;
+	return p;
+}
 
 /* The message in p[0..n), when it is plain; else NULL with *other = 1
  * (protobuf-c decides), or NULL with *other = 0 when memory ran out. */

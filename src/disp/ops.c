@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,10 @@ struct disp_req {
 	disp_inmsg *mem;                /* holds this request and its frame */
 	const Prl__Request *msg;
 	const disp_op *op;
-	disp_session sess;
+	/* The session the request runs in: its connection's own for an op on
+	 * the loop (nothing changes it while the op runs), a copy taken at
+	 * admission for one on a worker (the connection may log off meanwhile). */
+	const disp_session *sess;
 	int result;
 	char *error;
 	Prl__Value **vals;
@@ -41,6 +45,7 @@ struct disp_req {
 	bool cancelled;                 /* answered already; drop the rest */
 	struct event *timer;            /* delayed reply */
 	disp_req *prev, *next;          /* conn->pending */
+	disp_session copy;              /* a worker op's session (last: not cleared) */
 };
 
 /* ---- an incoming frame's memory --------------------------------------------------
@@ -152,7 +157,7 @@ const disp_op *disp_ops_find(uint32_t op)
 /* ---- accessors for handlers ---------------------------------------------------- */
 
 const Prl__Request *disp_req_msg(const disp_req *r) { return r->msg; }
-const disp_session *disp_req_session(const disp_req *r) { return &r->sess; }
+const disp_session *disp_req_session(const disp_req *r) { return r->sess; }
 disp_server *disp_req_server(const disp_req *r) { return r->conn->srv; }
 disp_conn *disp_req_conn(const disp_req *r) { return r->conn; }
 void *disp_req_data(const disp_req *r) { return r->data; }
@@ -339,9 +344,13 @@ static disp_req *req_new(disp_conn *c, Prl__Frame *f, disp_inmsg *m,
 			 const disp_op *op)
 {
 	disp_req *r = &m->req;
-	memset(r, 0, sizeof *r);
-	if (disp_session_copy(&r->sess, &c->sess) < 0)
-		return NULL;
+	memset(r, 0, offsetof(disp_req, copy));
+	r->sess = &c->sess;
+	if (op->flags & DISP_OP_WORKER) {
+		if (disp_session_copy(&r->copy, &c->sess) < 0)
+			return NULL;
+		r->sess = &r->copy;
+	}
 	r->conn = c;
 	disp_conn_ref(c);
 	r->mem = m;
@@ -359,7 +368,6 @@ static void req_free(disp_req *r)
 		r->data_free(r->data);
 	free(r->reply);
 	free(r->error);
-	disp_session_clear(&r->sess);
 	disp_conn_unref(r->conn);
 	disp_inmsg_free(r->mem);        /* r itself, and its frame */
 }

@@ -311,13 +311,14 @@ static int get_vm_list_run(disp_req *r)
 	disp_registry *reg = disp_req_server(r)->registry;
 	if (!reg)
 		return PRL_ERR_SUCCESS;
-	disp_vmsnap **snaps;
+	disp_vmsnap *room[16], **snaps;
 	size_t n, len;
-	int rc = disp_registry_list(reg, disp_req_session(r)->user_uid, &snaps, &n);
+	int rc = disp_registry_list_in(reg, disp_req_session(r)->user_uid, room,
+				       sizeof room / sizeof *room, &snaps, &n);
 	if (rc != PRL_ERR_SUCCESS)
 		return disp_req_fail(r, rc, "%s", disp_registry_errmsg());
 	uint8_t *frame = disp_vmlist_wire_encode(disp_req_msg(r)->id, snaps, n, &len);
-	disp_registry_list_free(snaps, n);
+	disp_registry_list_release(snaps, n, room);
 	if (!frame)
 		return disp_req_fail(r, PRL_ERR_OUT_OF_MEMORY, "out of memory, or "
 				     "a list of %zu VMs larger than a frame may "

@@ -901,8 +901,15 @@ size_t disp_registry_count(disp_registry *r)
 int disp_registry_list(disp_registry *r, uid_t viewer, disp_vmsnap ***out,
 		       size_t *n)
 {
+	return disp_registry_list_in(r, viewer, NULL, 0, out, n);
+}
+
+int disp_registry_list_in(disp_registry *r, uid_t viewer, disp_vmsnap **room,
+			  size_t room_n, disp_vmsnap ***out, size_t *n)
+{
 	pthread_mutex_lock(&r->lock);
-	disp_vmsnap **list = malloc((r->count + 1) * sizeof *list);
+	disp_vmsnap **list = room && r->count <= room_n ? room :
+			     malloc((r->count + 1) * sizeof *list);
 	size_t k = 0;
 	for (entry *e = list ? r->head : NULL; e; e = e->next)
 		if (e->state == E_LIVE && (viewer == 0 || e->snap->owner == viewer))
@@ -917,9 +924,15 @@ int disp_registry_list(disp_registry *r, uid_t viewer, disp_vmsnap ***out,
 
 void disp_registry_list_free(disp_vmsnap **list, size_t n)
 {
+	disp_registry_list_release(list, n, NULL);
+}
+
+void disp_registry_list_release(disp_vmsnap **list, size_t n, disp_vmsnap **room)
+{
 	for (size_t i = 0; i < n; i++)
 		disp_vmsnap_unref(list[i]);
-	free(list);
+	if (list != room)
+		free(list);
 }
 
 disp_vmsnap *disp_registry_find(disp_registry *r, const char *uuid_or_name)

@@ -78,6 +78,11 @@ size_t disp_registry_count(disp_registry *r);
 int disp_registry_list(disp_registry *r, uid_t viewer, disp_vmsnap ***out,
 		       size_t *n);
 void disp_registry_list_free(disp_vmsnap **list, size_t n);
+/* The same into room (room_n entries) when they fit, so that a short list
+ * costs no allocation; release with disp_registry_list_release(.., room). */
+int disp_registry_list_in(disp_registry *r, uid_t viewer, disp_vmsnap **room,
+			  size_t room_n, disp_vmsnap ***out, size_t *n);
+void disp_registry_list_release(disp_vmsnap **list, size_t n, disp_vmsnap **room);
 
 /* By braced UUID (any case) or, failing that, by name.  A reference, or
  * NULL when there is no such VM. */

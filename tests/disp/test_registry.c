@@ -494,6 +494,41 @@ static void test_owners(void **state)
 	disp_registry_list_free(list, n);
 }
 
+/* A list into caller's room: used as it is while the VMs fit (none, the
+ * room full), a heap array past it; either way the same VMs in order. */
+static void test_list_into_room(void **state)
+{
+	enum { ROOM = 4 };
+	disp_vmsnap *room[ROOM], **list;
+	size_t n = 99;
+	assert_int_equal(disp_registry_list_in(reg, 0, room, ROOM, &list, &n),
+			 PRL_ERR_SUCCESS);
+	assert_int_equal(n, 0);
+	assert_ptr_equal(list, room);
+	disp_registry_list_release(list, n, room);
+	assert_int_equal(disp_registry_list(reg, 0, &list, &n), PRL_ERR_SUCCESS);
+	assert_non_null(list);              /* never NULL for an empty registry */
+	assert_int_equal(n, 0);
+	disp_registry_list_free(list, n);
+	char name[32];
+	for (int i = 0; i < ROOM + 1; i++) {
+		snprintf(name, sizeof name, "r%d", i);
+		disp_vmsnap_unref(create(name, 0));
+		assert_int_equal(disp_registry_list_in(reg, 0, room, ROOM, &list, &n),
+				 PRL_ERR_SUCCESS);
+		assert_int_equal(n, (size_t)i + 1);
+		if (n <= ROOM)
+			assert_ptr_equal(list, room);
+		else
+			assert_ptr_not_equal(list, room);
+		for (size_t k = 0; k < n; k++) {
+			snprintf(name, sizeof name, "r%zu", k);
+			assert_string_equal(list[k]->cfg->name, name);
+		}
+		disp_registry_list_release(list, n, room);
+	}
+}
+
 static void test_invalid_bundle(void **state)
 {
 	disp_vmsnap *s = create("alpha", 0);
@@ -642,6 +677,7 @@ int main(void)
 		T(test_clone),
 		T(test_clone_sparse),
 		T(test_owners),
+	T(test_list_into_room),
 		T(test_invalid_bundle),
 		T(test_parallel_commits),
 		T(test_startup_many),
