@@ -80,7 +80,10 @@ struct disp_server {
 	uint32_t tcp_port;              /* first TCP port, for LoginInfo */
 	disp_conn *conns;               /* every open connection */
 	size_t n_conns;
-	struct event *sweep;            /* heartbeats, once a second */
+	struct event *sweep;            /* heartbeats, once a second: */
+	int sweep_fd;                   /* its timerfd (see server.c) */
+	bool have_sweep_fd;
+	uint64_t sweeps;                /* how many ran */
 	struct event *shutdown_timer;
 	bool shutting_down;
 	uint64_t input_seq;             /* bumped by every read of client bytes */

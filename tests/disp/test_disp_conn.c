@@ -121,6 +121,29 @@ static void test_login_rules(void **state)
 	assert_false(fx->c->sess.logged_in);
 }
 
+static int count_timed(const struct event_base *b, const struct event *ev, void *arg)
+{
+	(void)b;
+	if (event_pending(ev, EV_TIMEOUT, NULL))
+		++*(int *)arg;
+	return 0;
+}
+
+/* The heartbeat sweep runs once a second from the loop, yet libevent holds
+ * no timer for it: an idle loop sleeps in epoll_wait with no timeout (see
+ * server.c on what a timeout costs every request). */
+static void test_sweep_ticks_without_timer(void **state)
+{
+	fixture *fx = *state;
+	int timed = 0;
+	event_base_foreach_event(fx->srv.base, count_timed, &timed);
+	assert_int_equal(timed, 0);
+	struct timeval run = { 2, 300000 };
+	event_base_loopexit(fx->srv.base, &run);
+	event_base_dispatch(fx->srv.base);
+	assert_in_range(fx->srv.sweeps, 2, 3);
+}
+
 static void test_heartbeats(void **state)
 {
 	fixture *fx = *state;
@@ -262,6 +285,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_login_rules, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_ticks_without_timer, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeats, setup,
 						teardown),
