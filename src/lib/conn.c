@@ -265,6 +265,28 @@ static void unlink_server(prl__conn *c)
 
 /* ---- the pending table ----------------------------------------------------- */
 
+/* Jobs taken from a pending table by a thread other than their waiter and
+ * not let go of yet: that thread drops its reference just after the job's
+ * waiters wake, and a waiter that frees the job at once and asks
+ * PrlDbg_GetHandlesNum must not see it (prl__conn_quiesce waits for 0).
+ * A direct waiter finishing its own job is not counted: it lets go before
+ * it returns.  Atomic. */
+static int finishing;
+
+static int finishing_begin(const prl__job *j)
+{
+	if (prl__conn_direct_self == j)
+		return 0;
+	__atomic_add_fetch(&finishing, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+static void finishing_end(int counted)
+{
+	if (counted)
+		__atomic_sub_fetch(&finishing, 1, __ATOMIC_RELEASE);
+}
+
 /* Called with c->mu held. */
 static void pending_add(prl__conn *c, prl__job *j)
 {
@@ -298,8 +320,10 @@ static void pending_fail_all(prl__conn *c, PRL_RESULT rc, const char *why)
 	while (j) {
 		prl__job *next = j->pending_next;
 		j->pending_next = NULL;
+		int counted = finishing_begin(j);
 		prl__job_finish(j, rc, NULL, why);
 		prl__put(&j->base);
+		finishing_end(counted);
 		j = next;
 	}
 }
@@ -674,6 +698,7 @@ static void on_response(prl__conn *c, prl__arena *a, Prl__Response *r)
 	prl__job *j = pending_take(c, r->id);
 	if (!j)
 		return;                           /* cancelled or unknown: ignore */
+	int counted = finishing_begin(j);
 	prl__result *res = prl__result_new();
 	for (size_t i = 0; res && i < r->n_params; i++) {
 		prl__value v;
@@ -708,6 +733,7 @@ static void on_response(prl__conn *c, prl__arena *a, Prl__Response *r)
 	prl__job_finish(j, rc, res, PRL_SUCCEEDED(r->result) && PRL_FAILED(rc) ?
 				    "Out of memory while taking the VM list." : r->error);
 	prl__put(&j->base);
+	finishing_end(counted);
 }
 
 static void on_event(prl__conn *c, prl__arena *a, Prl__Event *w)
@@ -1360,12 +1386,18 @@ void prl__conn_destroy(prl__server *s)
 void prl__conn_quiesce(unsigned timeout_ms)
 {
 	struct timespec ts;
+	int64_t until = now_ms() + timeout_ms;
 	prl__deadline(&ts, CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&readers_mu);
 	while (winding_down > 0)
 		if (pthread_cond_timedwait(&readers_cv, &readers_mu, &ts) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(&readers_mu);
+	/* A job finished by another thread is let go of within microseconds. */
+	while (__atomic_load_n(&finishing, __ATOMIC_ACQUIRE) > 0 && now_ms() < until) {
+		struct timespec nap = { 0, 20000 };
+		nanosleep(&nap, NULL);
+	}
 }
 
 /* The last PrlApi_Deinit: every link still open is shut down (its reader

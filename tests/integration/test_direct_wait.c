@@ -211,6 +211,33 @@ static void test_parked_then_unwaited(void **state)
 	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
+/* A job finished by the reader thread (nobody waits on it: the caller
+ * polls its status), freed the moment it is seen finished: the handle
+ * count that follows is exact at once.  The reader lets go of its own
+ * reference just after the job is marked finished; PrlDbg_GetHandlesNum
+ * waits for that instead of counting the job. */
+static void test_count_exact_after_reader_finish(void **state)
+{
+	(void)state;
+	PRL_HANDLE s = it_login_local();
+	PRL_UINT32 base = 0, n = 0;
+	assert_int_equal(PrlDbg_GetHandlesNum(&base, PHT_ERROR), PRL_ERR_SUCCESS);
+	int off = 0;
+	for (int i = 0; i < 2000; i++) {
+		PRL_HANDLE job = PrlSrv_GetVmList(s);
+		PRL_JOB_STATUS st = PJS_RUNNING;
+		double t0 = now_ms();
+		while (st != PJS_FINISHED && now_ms() - t0 < 5000)
+			assert_int_equal(PrlJob_GetStatus(job, &st), PRL_ERR_SUCCESS);
+		assert_int_equal(st, PJS_FINISHED);
+		PrlHandle_Free(job);
+		assert_int_equal(PrlDbg_GetHandlesNum(&n, PHT_ERROR), PRL_ERR_SUCCESS);
+		off += n != base;
+	}
+	assert_int_equal(off, 0);
+	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
+}
+
 /* A handler that waits for a job of its own: it runs on the notification
  * thread, which then reads the socket itself while the events it would
  * deliver next queue up behind it. */
@@ -406,6 +433,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_wait_inside_handler),
 		cmocka_unit_test(test_back_to_back),
 		cmocka_unit_test(test_parked_then_unwaited),
+		cmocka_unit_test(test_count_exact_after_reader_finish),
 		cmocka_unit_test(test_killed_while_waiting),
 	};
 	return cmocka_run_group_tests_name("direct_wait", tests, setup, teardown);

@@ -68,22 +68,6 @@ static PRL_UINT32 live(PRL_HANDLE_TYPE type)
 /* Handles alive between tests: the session's server handle, nothing else. */
 #define BASE_HANDLES 1
 
-/* The number of live handles, once it has come down to want (5 s at
- * most).  The thread that read a job's answer drops its reference on the
- * job just after waking the job's waiter, so a job waited for and freed a
- * moment ago (with its result and the result's objects) may still be
- * counted for a while. */
-static PRL_UINT32 settled(PRL_UINT32 want)
-{
-	PRL_UINT32 n = live(PHT_ERROR);
-	for (int i = 0; i < 5000 && n != want; i++) {
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-		n = live(PHT_ERROR);
-	}
-	return n;
-}
-
 static int vm_by_uuid(const char *uuid)
 {
 	for (int i = 0; i < N_VMS; i++)
@@ -183,7 +167,7 @@ static int check_vm(PRL_HANDLE vm)
 static void test_each_index_gives_its_vm_once(void **state)
 {
 	(void)state;
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 	PRL_UINT32 vm0 = live(PHT_VIRTUAL_MACHINE);
 	PRL_HANDLE res = get_list();
 	PRL_HANDLE got[N_VMS];
@@ -236,7 +220,7 @@ static void test_each_index_gives_its_vm_once(void **state)
 	assert_int_equal(live(PHT_VIRTUAL_MACHINE), vm0 + N_VMS);  /* the result's */
 	PrlHandle_Free(res);
 	assert_int_equal(live(PHT_VIRTUAL_MACHINE), vm0);
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 }
 
 /* ---- 2: VMs outlive their job and result ------------------------------------- */
@@ -259,7 +243,7 @@ static void churn(void)
 static void test_vms_outlive_job_and_result(void **state)
 {
 	(void)state;
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 	PRL_HANDLE job = PrlSrv_GetVmList(srv), res = PRL_INVALID_HANDLE;
 	PRL_HANDLE vm[N_VMS];
 	PRL_RESULT rc = PRL_ERR_UNINITIALIZED;
@@ -295,7 +279,7 @@ static void test_vms_outlive_job_and_result(void **state)
 
 	for (int i = 0; i < N_VMS; i++)
 		PrlHandle_Free(vm[i]);
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 }
 
 /* ---- 3: lists never read ---------------------------------------------------- */
@@ -303,7 +287,7 @@ static void test_vms_outlive_job_and_result(void **state)
 static void test_unread_lists_leave_nothing(void **state)
 {
 	(void)state;
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 	PRL_UINT32 vm0 = live(PHT_VIRTUAL_MACHINE);
 	for (int i = 0; i < 200; i++) {
 		PRL_HANDLE job = PrlSrv_GetVmList(srv), res = PRL_INVALID_HANDLE;
@@ -322,7 +306,7 @@ static void test_unread_lists_leave_nothing(void **state)
 			PrlHandle_Free(job);
 		}
 	}
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 }
 
 /* ---- 4: first reads from four threads at once ---------------------------------- */
@@ -423,11 +407,11 @@ static void one_round(int round, PRL_UINT32 vm0)
 static void test_concurrent_first_reads(void **state)
 {
 	(void)state;
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 	PRL_UINT32 vm0 = live(PHT_VIRTUAL_MACHINE);
 	for (int round = 0; round < 25; round++)
 		one_round(round, vm0);
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 }
 
 /* ---- 5: a fake dispatcher that sends undecodable VMs ---------------------------- */
@@ -608,7 +592,7 @@ static int fake_teardown(void **state)
 	close(fake.lfd);
 	unlink(fake.path);
 	rmdir(fake.dir);
-	PRL_UINT32 n = settled(0);
+	PRL_UINT32 n = live(PHT_ERROR);
 	PrlApi_Deinit();
 	if (n)
 		fprintf(stderr, "%u handle(s) still alive\n", n);
@@ -620,7 +604,7 @@ static void test_undecodable_vm_fails_alone(void **state)
 	(void)state;
 	PRL_HANDLE s = it_login_local(), res = PRL_INVALID_HANDLE;
 	assert_true(s != PRL_INVALID_HANDLE);
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 	PRL_UINT32 vm0 = live(PHT_VIRTUAL_MACHINE), n = 0;
 	assert_int_equal(test_job(PrlSrv_GetVmList(s), &res), PRL_ERR_SUCCESS);
 	assert_int_equal(PrlResult_GetParamsCount(res, &n), PRL_ERR_SUCCESS);
@@ -663,7 +647,7 @@ static void test_undecodable_vm_fails_alone(void **state)
 	assert_int_equal(PrlResult_GetParamByIndex(res, 1, &vm), PRL_ERR_PARSE_VM_CONFIG);
 	assert_int_equal(live(PHT_VIRTUAL_MACHINE), vm0 + 3);
 	PrlHandle_Free(res);
-	assert_int_equal(settled(BASE_HANDLES), BASE_HANDLES);
+	assert_int_equal(live(PHT_ERROR), BASE_HANDLES);
 	assert_int_equal(it_logoff(s), PRL_ERR_SUCCESS);
 }
 
