@@ -60,8 +60,10 @@ void disp_server_sweep(disp_server *srv, uint64_t now)
 /* The sweep's clock is a timerfd the loop reads like a socket, not a
  * libevent timer.  With no timer pending, libevent sleeps in epoll_wait
  * without a timeout; a sleep with one costs every request two clock reads
- * and a high-resolution timer armed and cancelled in the kernel (about a
- * twentieth of a local round trip on one CPU). */
+ * and a high-resolution timer armed and cancelled in the kernel.  That is
+ * only a few per cent of a local round trip, but on a CPU shared with the
+ * client it was enough to make the scheduler put the client to sleep first
+ * in a third of the round trips (docs/architecture.md). */
 static void on_sweep(evutil_socket_t fd, short what, void *arg)
 {
 	disp_server *srv = arg;
